@@ -1,0 +1,1 @@
+"""Casetrail: open investigative case management."""

@@ -1,0 +1,49 @@
+"""The closed vocabulary of audit actions. A test checks that every action recorded is listed here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    # Authentication and accounts.
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    SESSION_EXPIRED = "auth.session_expired"
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    USER_LIST = "user.list"
+    TOKEN_CREATE = "token.create"
+    TOKEN_REVOKE = "token.revoke"
+    UNIT_CREATE = "unit.create"
+    ACCESS_DENIED = "access.denied"
+
+    # Cases and their parts.
+    CASE_CREATE = "case.create"
+    CASE_READ = "case.read"
+    CASE_LIST = "case.list"
+    CASE_UPDATE = "case.update"
+    CASE_STATUS = "case.status_change"
+    MEMBER_ADD = "case.member_add"
+    MEMBER_REMOVE = "case.member_remove"
+    NOTE_CREATE = "note.create"
+    NOTE_READ = "note.read"
+    NOTE_UPDATE = "note.update"
+    TASK_CREATE = "task.create"
+    TASK_READ = "task.read"
+    TASK_UPDATE = "task.update"
+
+    # Entities and statements.
+    ENTITY_CREATE = "entity.create"
+    ENTITY_READ = "entity.read"
+    ENTITY_LIST = "entity.list"
+    STATEMENT_ADD = "statement.add"
+    STATEMENT_RETRACT = "statement.retract"
+    ENTITY_MERGE = "entity.merge"
+    ENTITY_MERGE_UNDO = "entity.merge_undo"
+    IMPORT_FTM = "import.ftm"
+
+    # Oversight.
+    AUDIT_READ = "audit.read"
+    AUDIT_VERIFY = "audit.verify"

@@ -1,0 +1,167 @@
+"""The access policy. Every permission decision in Casetrail is made by a function here.
+
+Rules:
+- A user sees a case, and anything in it, as a member of the case or as a supervisor of the
+  unit that owns it (or a parent unit), and only if their clearance reaches the case's label.
+- Members with the role lead, investigator or analyst change case content; viewers only read.
+- The lead and supervisors manage the case: members, fields and status. Only supervisors
+  archive a case or reopen a closed one.
+- Administrators manage accounts and units; auditors read the audit trail. Neither role
+  gives access to case content.
+- A local operator (CLI on the server) may do everything; the audit trail names them.
+- When a user may not see a case, the answer looks exactly like "not found" (``Hidden``).
+
+Tables belong to their contexts, so callers describe a case with a ``CaseGuard`` and, for list
+queries, pass their columns to ``visible_case_condition``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from casetrail.auth.context import Actor, RequestContext
+from casetrail.auth.models import Unit
+from casetrail.auth.roles import CaseRole, Role, Sensitivity
+from casetrail.core.errors import Hidden, PermissionDenied
+
+
+class CasePermission(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    MANAGE = "manage"
+    SUPERVISE = "supervise"
+
+
+@dataclass(frozen=True)
+class CaseGuard:
+    """What the policy needs to know about one case and the actor's place in it."""
+
+    case_id: str
+    case_number: str
+    unit_id: str | None
+    sensitivity: str
+    member_role: str | None
+
+
+_WRITER_ROLES = {CaseRole.LEAD, CaseRole.INVESTIGATOR, CaseRole.ANALYST}
+
+
+def supervised_unit_ids(session: Session, actor: Actor) -> frozenset[str]:
+    """Return the actor's unit and all its descendants if the actor is a supervisor."""
+    if actor.role != Role.SUPERVISOR or actor.unit_id is None:
+        return frozenset()
+    tree = select(Unit.id).where(Unit.id == actor.unit_id).cte("unit_tree", recursive=True)
+    tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return frozenset(session.execute(select(tree.c.id)).scalars())
+
+
+def _cleared(actor: Actor, sensitivity: str) -> bool:
+    return Sensitivity(sensitivity).rank <= actor.clearance.rank
+
+
+def case_permissions(actor: Actor, guard: CaseGuard, supervised: frozenset[str]) -> frozenset[str]:
+    if actor.is_operator:
+        return frozenset(CasePermission)
+    if not _cleared(actor, guard.sensitivity):
+        return frozenset()
+
+    granted: set[str] = set()
+    supervising = guard.unit_id is not None and guard.unit_id in supervised
+    if supervising:
+        granted |= {CasePermission.READ, CasePermission.WRITE, CasePermission.MANAGE}
+        granted.add(CasePermission.SUPERVISE)
+    if guard.member_role is not None:
+        granted.add(CasePermission.READ)
+        if guard.member_role in _WRITER_ROLES:
+            granted.add(CasePermission.WRITE)
+        if guard.member_role == CaseRole.LEAD:
+            granted.add(CasePermission.MANAGE)
+    return frozenset(granted)
+
+
+def require_case(
+    session: Session, ctx: RequestContext, guard: CaseGuard, permission: CasePermission, attempted: str
+) -> frozenset[str]:
+    """Raise unless the actor holds ``permission`` on the case; return all they hold."""
+    granted = case_permissions(ctx.actor, guard, supervised_unit_ids(session, ctx.actor))
+    if CasePermission.READ not in granted:
+        raise Hidden(
+            f"case {guard.case_number} not found",
+            attempted=attempted,
+            object_type="case",
+            object_id=guard.case_id,
+        )
+    if permission not in granted:
+        raise PermissionDenied(
+            f"you may not {attempted.replace('.', ' ').replace('_', ' ')} in case {guard.case_number}",
+            attempted=attempted,
+            object_type="case",
+            object_id=guard.case_id,
+        )
+    return granted
+
+
+def visible_case_condition(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_column: ColumnElement[str | None],
+    sensitivity_column: ColumnElement[str],
+    case_id_column: ColumnElement[str],
+    member_case_ids: Select[tuple[str]],
+) -> ColumnElement[bool]:
+    """Build the SQL condition that keeps only the cases the actor may see.
+
+    ``member_case_ids`` selects the ids of cases the actor is a member of. The condition goes
+    into the query itself, so pagination and counts never include hidden cases.
+    """
+    if actor.is_operator:
+        return true()
+    if actor.role in (Role.ADMINISTRATOR, Role.AUDITOR) or actor.role is None:
+        return false()
+    cleared = sensitivity_column.in_(actor.clearance.labels_up_to())
+    supervised = supervised_unit_ids(session, actor)
+    reach = [case_id_column.in_(member_case_ids)]
+    if supervised:
+        reach.append(unit_column.in_(sorted(supervised)))
+    return cleared & or_(*reach)
+
+
+def can_create_case(actor: Actor) -> bool:
+    return actor.is_operator or actor.role in (Role.SUPERVISOR, Role.INVESTIGATOR)
+
+
+def require_create_case(ctx: RequestContext) -> None:
+    if not can_create_case(ctx.actor):
+        raise PermissionDenied(
+            "only investigators and supervisors open cases", attempted="case.create"
+        )
+
+
+def require_case_member_eligible(user_role: str | None) -> None:
+    """Reject adding an account whose role gives no case work (administrator, auditor)."""
+    if user_role not in (Role.SUPERVISOR, Role.INVESTIGATOR, Role.ANALYST):
+        raise PermissionDenied(
+            f"an account with role {user_role} cannot be a case member: "
+            "administrators and auditors have no access to case content",
+            attempted="case.member_add",
+        )
+
+
+def require_audit_read(ctx: RequestContext) -> None:
+    if not (ctx.actor.is_operator or ctx.actor.role == Role.AUDITOR):
+        raise PermissionDenied("only auditors read the audit trail", attempted="audit.read")
+
+
+def require_user_admin(ctx: RequestContext) -> None:
+    if not (ctx.actor.is_operator or ctx.actor.role == Role.ADMINISTRATOR):
+        raise PermissionDenied("only administrators manage accounts", attempted="user.manage")
+
+
+def require_authenticated(ctx: RequestContext) -> None:
+    if ctx.actor.user_id is None and not ctx.actor.is_operator:
+        raise PermissionDenied("log in first", attempted="authenticate")

@@ -1,0 +1,1 @@
+"""Cases: numbering, status workflow, members, notes and tasks."""

@@ -1,0 +1,1 @@
+"""Kernel: settings, errors, logging, identifiers and time. Imports nothing else of casetrail."""

@@ -1,0 +1,1 @@
+"""Database foundations: declarative base, engine and sessions, the ledger sequencer and the outbox."""

@@ -1,0 +1,1 @@
+"""The demo case: users, a case and a public FollowTheMoney dataset loaded by `casetrail demo`."""

@@ -1,0 +1,1 @@
+"""Entities and relationships on FollowTheMoney, stored as statements with provenance."""

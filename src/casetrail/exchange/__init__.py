@@ -1,0 +1,1 @@
+"""Import and export of case data in exchange formats (FollowTheMoney, later STIX, NIEM)."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the operational database, and the code that runs them."""

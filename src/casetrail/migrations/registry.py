@@ -1,0 +1,17 @@
+"""Import every context's models so that ``Base.metadata`` describes the whole schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+import casetrail.audit.models
+import casetrail.auth.models
+import casetrail.cases.models
+import casetrail.db.ledger
+import casetrail.db.outbox
+import casetrail.entities.models  # noqa: F401
+from casetrail.db.base import Base
+
+
+def metadata() -> MetaData:
+    return Base.metadata
