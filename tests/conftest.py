@@ -22,7 +22,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.core.settings import Settings
-from casetrail.db.engine import build_engine, session_factory
+from casetrail.db.engine import build_engine, engine_for, session_factory
 from casetrail.migrations.runner import upgrade
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
 
@@ -103,8 +103,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     try:
         yield server.url_for(name)
     finally:
-        from casetrail.db.engine import engine_for
-
         engine_for.cache_clear()
         _drop_postgres_database(server, name)
 

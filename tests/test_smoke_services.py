@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.audit.verify import verify_chain
+from casetrail.auth.context import operator_context
 from casetrail.cases import service as case_service
 from casetrail.core.errors import NotFound
 from casetrail.db.engine import transaction
 from casetrail.entities import service as entity_service
 from casetrail.exchange.ftm_import import import_ftm_file
-from casetrail.auth.context import operator_context
 from tests.conftest import DATA_DIR
 from tests.factories import context_for, make_case, make_user
-
-import pytest
 
 
 def test_import_and_need_to_know(factory: sessionmaker[Session]) -> None:
@@ -23,7 +22,10 @@ def test_import_and_need_to_know(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice", title="Zala")
     with transaction(factory) as session:
         report = import_ftm_file(
-            session, operator_context(), case.number, DATA_DIR / "ftm_opensanctions_zala_slice.ftm.json",
+            session,
+            operator_context(),
+            case.number,
+            DATA_DIR / "ftm_opensanctions_zala_slice.ftm.json",
             skip_invalid_values=True,
         )
     assert report.entities == 91

@@ -15,8 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casetrail.api.errors import json_error, json_validation_error
-from casetrail.api.routes import api_router
 from casetrail.api.health import router as health_router
+from casetrail.api.routes import api_router
 from casetrail.core.errors import CasetrailError
 from casetrail.core.logging import configure_logging, get_logger
 from casetrail.core.settings import Settings, get_settings
@@ -88,9 +88,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def _install_request_logging(app: FastAPI) -> None:
     @app.middleware("http")
-    async def _log_request(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    async def _log_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request_id_for(request)
         started = time.perf_counter()
         response = await call_next(request)

@@ -76,10 +76,22 @@ def start_postgres() -> PostgresServer:
         os.chmod(root, 0o700)
     port = _free_port()
     init = subprocess.run(
-        [*run_as, initdb, "-D", str(data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8", "--no-sync"],
+        [
+            *run_as,
+            initdb,
+            "-D",
+            str(data_dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
         capture_output=True,
         text=True,
+        check=False,
     )
     if init.returncode != 0:
         raise PostgresUnavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
@@ -88,6 +100,7 @@ def start_postgres() -> PostgresServer:
         [*run_as, pg_ctl, "-D", str(data_dir), "-o", options, "-l", str(root / "server.log"), "-w", "start"],
         capture_output=True,
         text=True,
+        check=False,
     )
     if start.returncode != 0:
         log_text = (root / "server.log").read_text() if (root / "server.log").exists() else ""

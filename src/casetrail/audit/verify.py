@@ -47,10 +47,7 @@ def verify_chain(session: Session, expect_head: str | None = None) -> ChainRepor
     while True:
         rows = list(
             session.execute(
-                select(AuditRecord)
-                .where(AuditRecord.seq > last_seq)
-                .order_by(AuditRecord.seq)
-                .limit(_BATCH)
+                select(AuditRecord).where(AuditRecord.seq > last_seq).order_by(AuditRecord.seq).limit(_BATCH)
             ).scalars()
         )
         if not rows:

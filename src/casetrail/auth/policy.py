@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.orm import Session
 
 from casetrail.auth.context import Actor, RequestContext
@@ -109,10 +110,10 @@ def visible_case_condition(
     session: Session,
     actor: Actor,
     *,
-    unit_column: ColumnElement[str | None],
-    sensitivity_column: ColumnElement[str],
-    case_id_column: ColumnElement[str],
-    member_case_ids: Select[tuple[str]],
+    unit_column: QueryableAttribute[str | None],
+    sensitivity_column: QueryableAttribute[str],
+    case_id_column: QueryableAttribute[str],
+    member_case_ids: Select[str],
 ) -> ColumnElement[bool]:
     """Build the SQL condition that keeps only the cases the actor may see.
 
@@ -137,9 +138,7 @@ def can_create_case(actor: Actor) -> bool:
 
 def require_create_case(ctx: RequestContext) -> None:
     if not can_create_case(ctx.actor):
-        raise PermissionDenied(
-            "only investigators and supervisors open cases", attempted="case.create"
-        )
+        raise PermissionDenied("only investigators and supervisors open cases", attempted="case.create")
 
 
 def require_case_member_eligible(user_role: str | None) -> None:

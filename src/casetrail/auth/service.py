@@ -48,9 +48,7 @@ def actor_for(user: User) -> Actor:
 # -- units and accounts ---------------------------------------------------------------------
 
 
-def create_unit(
-    session: Session, ctx: RequestContext, name: str, parent_name: str | None = None
-) -> Unit:
+def create_unit(session: Session, ctx: RequestContext, name: str, parent_name: str | None = None) -> Unit:
     policy.require_user_admin(ctx)
     if session.execute(select(Unit).where(Unit.name == name)).scalar_one_or_none():
         raise Conflict(f"unit {name!r} already exists")
@@ -240,9 +238,7 @@ def login(
     return LoginResult(user=user, session_token=token, csrf_token=csrf)
 
 
-def _login_refusal(
-    user: User | None, password_ok: bool, totp_code: str | None, now: datetime
-) -> str | None:
+def _login_refusal(user: User | None, password_ok: bool, totp_code: str | None, now: datetime) -> str | None:
     if user is None:
         return "unknown_user"
     if not user.active:
@@ -251,9 +247,10 @@ def _login_refusal(
         return "locked"
     if not password_ok:
         return "password"
-    if user.totp_secret:
-        if not totp_code or not pyotp.TOTP(user.totp_secret).verify(totp_code, valid_window=1):
-            return "totp"
+    if user.totp_secret and not (
+        totp_code and pyotp.TOTP(user.totp_secret).verify(totp_code, valid_window=1)
+    ):
+        return "totp"
     return None
 
 

@@ -74,6 +74,5 @@ def open_case_by_id(
 def ensure_not_frozen(case: Case) -> None:
     if CaseStatus(case.status) in FROZEN:
         raise Conflict(
-            f"case {case.number} is {case.status}: its content is read-only; "
-            "a supervisor can reopen it"
+            f"case {case.number} is {case.status}: its content is read-only; a supervisor can reopen it"
         )

@@ -49,9 +49,7 @@ def list_members(session: Session, ctx: RequestContext, number: str) -> list[Mem
     ]
 
 
-def add_member(
-    session: Session, ctx: RequestContext, number: str, *, username: str, role: str
-) -> MemberView:
+def add_member(session: Session, ctx: RequestContext, number: str, *, username: str, role: str) -> MemberView:
     """Add a user to a case, or change their role. Making someone lead replaces the old lead."""
     access = open_case(session, ctx, number, CasePermission.MANAGE, "case.member_add", lock=True)
     case = access.case
@@ -96,7 +94,13 @@ def add_member(
         case_id=case.id,
         detail={"role": case_role.value},
     )
-    emit(session, object_type="case_member", object_id=f"{case.id}:{user.id}", operation="create", case_id=case.id)
+    emit(
+        session,
+        object_type="case_member",
+        object_id=f"{case.id}:{user.id}",
+        operation="create",
+        case_id=case.id,
+    )
     return MemberView(user.id, user.username, user.display_name, member.role, member.added_by)
 
 
@@ -119,4 +123,10 @@ def remove_member(session: Session, ctx: RequestContext, number: str, *, usernam
         object_id=user.id,
         case_id=case.id,
     )
-    emit(session, object_type="case_member", object_id=f"{case.id}:{user.id}", operation="delete", case_id=case.id)
+    emit(
+        session,
+        object_type="case_member",
+        object_id=f"{case.id}:{user.id}",
+        operation="delete",
+        case_id=case.id,
+    )

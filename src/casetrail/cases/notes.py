@@ -22,9 +22,7 @@ def _validate_body(body: str) -> str:
     if not body or not body.strip():
         raise ValidationFailed("a note cannot be empty", {"body": "missing"})
     if len(body) > MAX_NOTE_LENGTH:
-        raise ValidationFailed(
-            f"a note is limited to {MAX_NOTE_LENGTH} characters", {"body": "too long"}
-        )
+        raise ValidationFailed(f"a note is limited to {MAX_NOTE_LENGTH} characters", {"body": "too long"})
     return body.strip()
 
 
@@ -58,7 +56,12 @@ def add_note(session: Session, ctx: RequestContext, number: str, body: str) -> N
     session.add(note)
     session.flush()
     record(
-        session, ctx.audit_source, AuditAction.NOTE_CREATE, object_type="note", object_id=note.id, case_id=access.case.id
+        session,
+        ctx.audit_source,
+        AuditAction.NOTE_CREATE,
+        object_type="note",
+        object_id=note.id,
+        case_id=access.case.id,
     )
     emit(session, object_type="note", object_id=note.id, operation="create", case_id=access.case.id)
     return note
@@ -70,13 +73,24 @@ def get_note(session: Session, ctx: RequestContext, number: str, note_id: str) -
     if note is None or note.case_id != access.case.id:
         raise NotFound(f"note {note_id} not found in case {number}")
     record(
-        session, ctx.audit_source, AuditAction.NOTE_READ, object_type="note", object_id=note.id, case_id=access.case.id
+        session,
+        ctx.audit_source,
+        AuditAction.NOTE_READ,
+        object_type="note",
+        object_id=note.id,
+        case_id=access.case.id,
     )
     return note
 
 
 def update_note(
-    session: Session, ctx: RequestContext, number: str, note_id: str, *, body: str, expected_version: int | None
+    session: Session,
+    ctx: RequestContext,
+    number: str,
+    note_id: str,
+    *,
+    body: str,
+    expected_version: int | None,
 ) -> Note:
     access = open_case(session, ctx, number, CasePermission.WRITE, "note.update")
     ensure_not_frozen(access.case)
@@ -87,7 +101,12 @@ def update_note(
     note.body = _validate_body(body)
     session.flush()
     record(
-        session, ctx.audit_source, AuditAction.NOTE_UPDATE, object_type="note", object_id=note.id, case_id=access.case.id
+        session,
+        ctx.audit_source,
+        AuditAction.NOTE_UPDATE,
+        object_type="note",
+        object_id=note.id,
+        case_id=access.case.id,
     )
     emit(session, object_type="note", object_id=note.id, operation="update", case_id=access.case.id)
     return note

@@ -22,7 +22,6 @@ from casetrail.core.clock import utcnow
 from casetrail.core.errors import (
     Conflict,
     InvalidTransition,
-    NotFound,
     PermissionDenied,
     ValidationFailed,
     VersionConflict,
@@ -69,13 +68,9 @@ def _validate_case_fields(
     if title is not None and len(title) > 300:
         errors["title"] = "longer than 300 characters"
     if sensitivity is not None and sensitivity not in set(Sensitivity):
-        errors["sensitivity"] = (
-            f"unknown label {sensitivity!r}: choose one of {', '.join(Sensitivity)}"
-        )
+        errors["sensitivity"] = f"unknown label {sensitivity!r}: choose one of {', '.join(Sensitivity)}"
     if number is not None and not CASE_NUMBER_PATTERN.match(number):
-        errors["number"] = (
-            f"invalid case number {number!r}: use 2-32 letters, digits, '.', '/' or '-'"
-        )
+        errors["number"] = f"invalid case number {number!r}: use 2-32 letters, digits, '.', '/' or '-'"
     return errors
 
 
@@ -121,9 +116,7 @@ def create_case(
     )
     session.add(case)
     session.flush()
-    session.add(
-        CaseMember(case_id=case.id, user_id=lead.id, role=CaseRole.LEAD, added_by=ctx.actor.username)
-    )
+    session.add(CaseMember(case_id=case.id, user_id=lead.id, role=CaseRole.LEAD, added_by=ctx.actor.username))
     session.add(
         CaseStatusChange(
             case_id=case.id,
@@ -135,7 +128,12 @@ def create_case(
         )
     )
     record(
-        session, ctx.audit_source, AuditAction.CASE_CREATE, object_type="case", object_id=case.id, case_id=case.id
+        session,
+        ctx.audit_source,
+        AuditAction.CASE_CREATE,
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
     )
     emit(session, object_type="case", object_id=case.id, operation="create", case_id=case.id)
     emit(
@@ -178,9 +176,7 @@ def list_cases(
     offset: int = 0,
 ) -> CasePage:
     """List the cases the actor may see, newest first; the policy filter is part of the query."""
-    member_case_ids = select(CaseMember.case_id).where(
-        CaseMember.user_id == (ctx.actor.user_id or "")
-    )
+    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (ctx.actor.user_id or ""))
     visible = policy.visible_case_condition(
         session,
         ctx.actor,
@@ -238,7 +234,8 @@ def update_case(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(
-            "unknown fields", {name: f"not editable; editable: {', '.join(EDITABLE_FIELDS)}" for name in unknown}
+            "unknown fields",
+            {name: f"not editable; editable: {', '.join(EDITABLE_FIELDS)}" for name in unknown},
         )
     errors = _validate_case_fields(
         title=changes.get("title"), sensitivity=changes.get("sensitivity"), number=None
@@ -358,4 +355,3 @@ def eligible_member_roles() -> list[str]:
 
 def account_roles_for_membership() -> list[str]:
     return [Role.SUPERVISOR.value, Role.INVESTIGATOR.value, Role.ANALYST.value]
-

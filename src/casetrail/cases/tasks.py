@@ -60,7 +60,9 @@ def list_tasks(session: Session, ctx: RequestContext, number: str) -> list[Task]
     access = open_case(session, ctx, number, CasePermission.READ, "task.read")
     tasks = list(
         session.execute(
-            select(Task).where(Task.case_id == access.case.id).order_by(Task.status, Task.due_date, Task.created_at)
+            select(Task)
+            .where(Task.case_id == access.case.id)
+            .order_by(Task.status, Task.due_date, Task.created_at)
         ).scalars()
     )
     record(
@@ -99,7 +101,12 @@ def add_task(
     session.add(task)
     session.flush()
     record(
-        session, ctx.audit_source, AuditAction.TASK_CREATE, object_type="task", object_id=task.id, case_id=access.case.id
+        session,
+        ctx.audit_source,
+        AuditAction.TASK_CREATE,
+        object_type="task",
+        object_id=task.id,
+        case_id=access.case.id,
     )
     emit(session, object_type="task", object_id=task.id, operation="create", case_id=access.case.id)
     return task
@@ -122,7 +129,7 @@ def update_task(
     check_version("task", task.id, task.version, expected_version)
     unknown = set(changes) - set(TASK_FIELDS)
     if unknown:
-        raise ValidationFailed("unknown fields", {name: "not a task field" for name in unknown})
+        raise ValidationFailed("unknown fields", dict.fromkeys(unknown, "not a task field"))
     _validate(changes)
     for name, value in changes.items():
         if name == "assignee":

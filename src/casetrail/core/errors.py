@@ -1,16 +1,16 @@
 """One error tree for every context. Services raise these; only the API maps them to HTTP.
 
-    CasetrailError
-    ├── NotFound               the object does not exist
-    │   └── Hidden             it exists, but the caller may not know that; looks like NotFound
-    ├── PermissionDenied       the caller is known to see the object but may not do this to it
-    ├── AuthenticationFailed   wrong credentials, expired session, locked account
-    ├── ValidationFailed       input is invalid; ``errors`` maps each field to its message
-    │   └── ImportFailed       an import file is invalid; names the line and the property
-    ├── Conflict               the change no longer applies to the stored state
-    │   ├── VersionConflict    the record changed since the caller read it
-    │   └── InvalidTransition  a workflow step that the current status does not allow
-    └── IntegrityFailed        stored data failed a check (hash chain, blob hash)
+CasetrailError
+├── NotFound               the object does not exist
+│   └── Hidden             it exists, but the caller may not know that; looks like NotFound
+├── PermissionDenied       the caller is known to see the object but may not do this to it
+├── AuthenticationFailed   wrong credentials, expired session, locked account
+├── ValidationFailed       input is invalid; ``errors`` maps each field to its message
+│   └── ImportFailed       an import file is invalid; names the line and the property
+├── Conflict               the change no longer applies to the stored state
+│   ├── VersionConflict    the record changed since the caller read it
+│   └── InvalidTransition  a workflow step that the current status does not allow
+└── IntegrityFailed        stored data failed a check (hash chain, blob hash)
 """
 
 from __future__ import annotations

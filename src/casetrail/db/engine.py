@@ -28,8 +28,7 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _build_sqlite_engine(url, **kwargs)
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
-    return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 def _build_sqlite_engine(url: str, **kwargs: Any) -> Engine:

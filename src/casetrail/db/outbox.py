@@ -110,8 +110,6 @@ def advance_cursor(session: Session, consumer: str, last_seq: int) -> None:
         session.add(OutboxCursor(consumer=consumer, last_seq=last_seq, updated_at=utcnow()))
     else:
         if last_seq < cursor.last_seq:
-            raise ValueError(
-                f"cursor of {consumer} would move back from {cursor.last_seq} to {last_seq}"
-            )
+            raise ValueError(f"cursor of {consumer} would move back from {cursor.last_seq} to {last_seq}")
         cursor.last_seq = last_seq
         cursor.updated_at = utcnow()

@@ -49,7 +49,8 @@ def merge_entities(
             raise NotFound(f"entity {entity_id} not found in case {number}")
         if row.merged_into is not None:
             raise Conflict(f"entity {entity_id} was already merged into {row.merged_into}")
-    assert winner is not None and loser is not None
+    assert winner is not None
+    assert loser is not None
     for entity_id, row in ((winner_id, winner), (loser_id, loser)):
         expected = (expected_versions or {}).get(entity_id)
         if expected is not None:
@@ -91,8 +92,14 @@ def merge_entities(
         case_id=case.id,
         detail={"winner_id": winner_id, "loser_id": loser_id, "statements": len(moved)},
     )
-    emit(session, object_type="entity_merge", object_id=merge.id, operation="create", case_id=case.id,
-         payload={"winner_id": winner_id, "loser_id": loser_id})
+    emit(
+        session,
+        object_type="entity_merge",
+        object_id=merge.id,
+        operation="create",
+        case_id=case.id,
+        payload={"winner_id": winner_id, "loser_id": loser_id},
+    )
     return merge
 
 
@@ -111,11 +118,11 @@ def undo_merge(
         raise Conflict(f"merge {merge_id} was already undone")
     winner = session.get(CaseEntity, (case.id, merge.winner_id), with_for_update=True)
     loser = session.get(CaseEntity, (case.id, merge.loser_id), with_for_update=True)
-    assert winner is not None and loser is not None
+    assert winner is not None
+    assert loser is not None
     if winner.merged_into is not None:
         raise Conflict(
-            f"entity {merge.winner_id} has since been merged into {winner.merged_into}: "
-            "undo that merge first"
+            f"entity {merge.winner_id} has since been merged into {winner.merged_into}: undo that merge first"
         )
 
     moved = select(EntityMergeStatement.statement_id).where(EntityMergeStatement.merge_id == merge.id)
@@ -142,8 +149,14 @@ def undo_merge(
         case_id=case.id,
         detail={"winner_id": merge.winner_id, "loser_id": merge.loser_id},
     )
-    emit(session, object_type="entity_merge", object_id=merge.id, operation="delete", case_id=case.id,
-         payload={"winner_id": merge.winner_id, "loser_id": merge.loser_id})
+    emit(
+        session,
+        object_type="entity_merge",
+        object_id=merge.id,
+        operation="delete",
+        case_id=case.id,
+        payload={"winner_id": merge.winner_id, "loser_id": merge.loser_id},
+    )
     return merge
 
 
@@ -151,6 +164,8 @@ def list_merges(session: Session, ctx: RequestContext, number: str) -> list[Enti
     access = open_case(session, ctx, number, CasePermission.READ, "entity.read")
     return list(
         session.execute(
-            select(EntityMerge).where(EntityMerge.case_id == access.case.id).order_by(EntityMerge.merged_at.desc())
+            select(EntityMerge)
+            .where(EntityMerge.case_id == access.case.id)
+            .order_by(EntityMerge.merged_at.desc())
         ).scalars()
     )

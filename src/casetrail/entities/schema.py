@@ -77,7 +77,7 @@ def check_entity_id(entity_id: Any) -> str:
 
 
 def clean_entity(
-    entity_id: str,
+    entity_id: Any,
     schema_name: Any,
     properties: Any,
     *,
@@ -181,15 +181,29 @@ def relationship_schemata() -> list[str]:
 
 # Schemata offered first when a user adds an entity by hand; any concrete schema is accepted.
 COMMON_SCHEMATA = (
-    "Person", "Organization", "Company", "Address", "Vehicle", "BankAccount", "Passport",
-    "Identification", "Event", "Call", "Email", "Ownership", "Directorship", "Associate",
-    "Family", "Membership", "Payment", "Employment", "UnknownLink",
+    "Person",
+    "Organization",
+    "Company",
+    "Address",
+    "Vehicle",
+    "BankAccount",
+    "Passport",
+    "Identification",
+    "Event",
+    "Call",
+    "Email",
+    "Ownership",
+    "Directorship",
+    "Associate",
+    "Family",
+    "Membership",
+    "Payment",
+    "Employment",
+    "UnknownLink",
 )
 
 
 def selectable_schemata() -> list[str]:
     """Return the common schemata first, then every other concrete schema by name."""
-    rest = sorted(
-        s.name for s in model.schemata.values() if not s.abstract and s.name not in COMMON_SCHEMATA
-    )
+    rest = sorted(s.name for s in model.schemata.values() if not s.abstract and s.name not in COMMON_SCHEMATA)
     return [*COMMON_SCHEMATA, *rest]

@@ -96,7 +96,9 @@ def create_entity(
 
     ensure_entity(session, clean.id)
     row = upsert_case_entity(session, case, clean.id, clean.schema.name)
-    statements = write_statements(session, ctx, case, clean.id, clean.schema.name, clean.values, source)
+    statements = write_statements(
+        session, ctx, case, clean.id, schema=clean.schema.name, values=clean.values, source=source
+    )
     session.flush()
     proxy = refresh_case_entity(session, row)
     session.flush()
@@ -135,13 +137,20 @@ def add_statements(
     ensure_not_frozen(case)
     check_source(session, case, source)
     row = _case_entity(session, case, entity_id, lock=True)
+    if row.merged_into is not None:
+        raise ValidationFailed(
+            f"entity {entity_id} was merged into {row.merged_into}: record facts on that entity",
+            {"entity_id": "merged"},
+        )
     check_version("entity", entity_id, row.version, expected_version)
     clean = clean_entity(entity_id, row.schema, properties)
     if not clean.values:
         raise ValidationFailed("no property values given", {"properties": "empty"})
     _check_references(session, case, row.schema, clean.values)
 
-    statements = write_statements(session, ctx, case, entity_id, row.schema, clean.values, source)
+    statements = write_statements(
+        session, ctx, case, entity_id, schema=row.schema, values=clean.values, source=source
+    )
     session.flush()
     proxy = refresh_case_entity(session, row)
     session.flush()
@@ -259,9 +268,7 @@ def list_entities(
     offset: int = 0,
 ) -> EntityPage:
     access = open_case(session, ctx, number, CasePermission.READ, "entity.list")
-    query = select(CaseEntity).where(
-        CaseEntity.case_id == access.case.id, CaseEntity.merged_into.is_(None)
-    )
+    query = select(CaseEntity).where(CaseEntity.case_id == access.case.id, CaseEntity.merged_into.is_(None))
     if schema:
         target = model.get(schema)
         if target is None:
@@ -273,9 +280,7 @@ def list_entities(
         query = query.where(CaseEntity.schema.not_in(edge_names))
     if text:
         pattern = f"%{text.lower()}%"
-        query = query.where(
-            or_(func.lower(CaseEntity.caption).like(pattern), CaseEntity.entity_id == text)
-        )
+        query = query.where(or_(func.lower(CaseEntity.caption).like(pattern), CaseEntity.entity_id == text))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     items = list(
         session.execute(
@@ -318,9 +323,12 @@ def relationships(
         row = session.get(CaseEntity, (case.id, canonical_id))
         if row is None or row.merged_into is not None or canonical_id == entity_id:
             continue
-        proxy = build_proxy(canonical_id, row.schema, live_statements(session, case.id, canonical_id), redirects)
+        proxy = build_proxy(
+            canonical_id, row.schema, live_statements(session, case.id, canonical_id), redirects
+        )
         other_ids = [
-            value for prop_def, value in proxy.itervalues()
+            value
+            for prop_def, value in proxy.itervalues()
             if prop_def.type.name == "entity" and value != entity_id
         ]
         others = _captions(session, case.id, other_ids)

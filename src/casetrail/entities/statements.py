@@ -56,6 +56,7 @@ def write_statements(
     ctx: RequestContext,
     case: Case,
     entity_id: str,
+    *,
     schema: str,
     values: Iterable[CleanValue],
     source: Source,
@@ -125,12 +126,12 @@ def merge_redirects(session: Session, case_id: str) -> dict[str, str]:
         ).all()
     )
     resolved: dict[str, str] = {}
-    for loser in pairs:
-        target = pairs[loser]
+    for loser, first_target in pairs.items():
+        target: str = first_target or loser
         seen = {loser}
         while target in pairs and target not in seen:
             seen.add(target)
-            target = pairs[target]
+            target = pairs[target] or target
         resolved[loser] = target
     return resolved
 

@@ -78,7 +78,11 @@ def import_ftm(
     ensure_not_frozen(case)
 
     batch = ImportBatch(
-        id=new_id(), case_id=case.id, format="ftm", file_name=file_name[:500], sha256="",
+        id=new_id(),
+        case_id=case.id,
+        format="ftm",
+        file_name=file_name[:500],
+        sha256="",
         imported_by=ctx.actor.username,
     )
     session.add(batch)
@@ -132,8 +136,14 @@ def import_ftm(
         row = session.get(CaseEntity, (case.id, entity_id))
         assert row is not None
         refresh_case_entity(session, row)
-        emit(session, object_type="entity", object_id=entity_id, operation="update", case_id=case.id,
-             payload={"import_batch_id": batch.id})
+        emit(
+            session,
+            object_type="entity",
+            object_id=entity_id,
+            operation="update",
+            case_id=case.id,
+            payload={"import_batch_id": batch.id},
+        )
     report.entities = len(schemata)
     report.schemata = Counter(schemata.values())
     report.sha256 = digest.hexdigest()
@@ -157,8 +167,13 @@ def import_ftm(
         },
     )
     emit(session, object_type="import_batch", object_id=batch.id, operation="create", case_id=case.id)
-    log.info("ftm_import_done", case_id=case.id, batch_id=batch.id, entities=report.entities,
-             statements=report.statements)
+    log.info(
+        "ftm_import_done",
+        case_id=case.id,
+        batch_id=batch.id,
+        entities=report.entities,
+        statements=report.statements,
+    )
     return report
 
 
@@ -190,7 +205,9 @@ def _read_lines(stream: IO[bytes], digest: Any) -> Iterator[tuple[int, dict[str,
 def _clean_line(line_no: int, data: dict[str, Any], skip_invalid: bool, report: ImportReport) -> Any:
     try:
         entity = clean_entity(
-            data.get("id"), data.get("schema"), data.get("properties", {}),
+            data.get("id"),
+            data.get("schema"),
+            data.get("properties", {}),
             skip_invalid_values=skip_invalid,
         )
     except EntityDataError as error:
@@ -205,12 +222,17 @@ def _combine(line_no: int, left: str, right: str) -> str:
     except Exception:
         raise ImportFailed(
             f"line {line_no}: the entity appears earlier as {left} and here as {right}",
-            line=line_no, field="schema",
+            line=line_no,
+            field="schema",
         ) from None
 
 
 def _flush(
-    session: Session, case_id: str, schemata: dict[str, str], pending: list[dict[str, Any]], report: ImportReport
+    session: Session,
+    case_id: str,
+    schemata: dict[str, str],
+    pending: list[dict[str, Any]],
+    report: ImportReport,
 ) -> None:
     if not pending:
         return
@@ -228,7 +250,9 @@ def _flush(
     for entity_id in ids:
         row = in_case.get(entity_id)
         if row is None:
-            session.add(CaseEntity(case_id=case_id, entity_id=entity_id, schema=schemata[entity_id], caption=""))
+            session.add(
+                CaseEntity(case_id=case_id, entity_id=entity_id, schema=schemata[entity_id], caption="")
+            )
         elif row.merged_into is not None:
             raise ImportFailed(
                 f"entity {entity_id} was merged into {row.merged_into} in this case; "
@@ -246,7 +270,11 @@ def _flush(
 
 
 def _check_references(
-    session: Session, case_id: str, schemata: dict[str, str], references: list[_Reference], report: ImportReport
+    session: Session,
+    case_id: str,
+    schemata: dict[str, str],
+    references: list[_Reference],
+    report: ImportReport,
 ) -> None:
     outside = {ref.target for ref in references if ref.target not in schemata}
     case_schemata: dict[str, str] = {}

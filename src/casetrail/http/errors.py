@@ -1,6 +1,6 @@
 """Mapping of casetrail errors to HTTP status codes and the one JSON error envelope.
 
-    {"error": {"code": "version_conflict", "message": "...", "fields": {...}, "request_id": "..."}}
+{"error": {"code": "version_conflict", "message": "...", "fields": {...}, "request_id": "..."}}
 """
 
 from __future__ import annotations
