@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casetrail.core.clock import utcnow
@@ -104,7 +104,6 @@ class CaseNumberCounter(Base):
     """The last number issued per year, for numbers of the form YYYY-NNNN."""
 
     __tablename__ = "case_number_counter"
-    __table_args__ = (UniqueConstraint("year"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -50,7 +50,6 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("last", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("year", name=op.f("pk_case_number_counter")),
-        sa.UniqueConstraint("year", name=op.f("uq_case_number_counter_year")),
     )
     op.create_table(
         "entity",
