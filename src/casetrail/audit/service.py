@@ -138,13 +138,23 @@ def list_records(
     actor_id: str | None = None,
     action: str | None = None,
     after_seq: int = 0,
+    before_seq: int | None = None,
+    newest_first: bool = False,
     limit: int = 100,
 ) -> list[AuditRecord]:
+    """Return records with ``after_seq < seq < before_seq`` in sequence order.
+
+    ``newest_first`` returns the ``limit`` records with the highest numbers first, so that a
+    reader can page back from the latest record with ``before_seq``.
+    """
     query = select(AuditRecord).where(AuditRecord.seq > after_seq)
+    if before_seq is not None:
+        query = query.where(AuditRecord.seq < before_seq)
     if case_id is not None:
         query = query.where(AuditRecord.case_id == case_id)
     if actor_id is not None:
         query = query.where(AuditRecord.actor_id == actor_id)
     if action is not None:
         query = query.where(AuditRecord.action == action)
-    return list(session.execute(query.order_by(AuditRecord.seq).limit(limit)).scalars())
+    order = AuditRecord.seq.desc() if newest_first else AuditRecord.seq
+    return list(session.execute(query.order_by(order).limit(limit)).scalars())
