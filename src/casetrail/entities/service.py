@@ -264,18 +264,27 @@ def list_entities(
     schema: str | None = None,
     text: str | None = None,
     include_relationships: bool = False,
+    relationships_only: bool = False,
     limit: int = 100,
     offset: int = 0,
 ) -> EntityPage:
+    """List the case's entities by schema and caption.
+
+    Without ``schema``, relationships (FtM edge schemata such as Ownership) are left out
+    unless ``include_relationships`` is set; ``relationships_only`` lists only them.
+    """
     access = open_case(session, ctx, number, CasePermission.READ, "entity.list")
     query = select(CaseEntity).where(CaseEntity.case_id == access.case.id, CaseEntity.merged_into.is_(None))
+    if relationships_only:
+        edge_names = [s.name for s in model.schemata.values() if s.edge]
+        query = query.where(CaseEntity.schema.in_(edge_names))
     if schema:
         target = model.get(schema)
         if target is None:
             raise ValidationFailed(f"unknown schema {schema!r}", {"schema": "unknown"})
         names = [s.name for s in model.schemata.values() if s.is_a(target)]
         query = query.where(CaseEntity.schema.in_(names))
-    elif not include_relationships:
+    elif not (include_relationships or relationships_only):
         edge_names = [s.name for s in model.schemata.values() if s.edge]
         query = query.where(CaseEntity.schema.not_in(edge_names))
     if text:
