@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from casetrail.audit.service import list_records
 from casetrail.auth import service as auth_service
 from casetrail.auth.context import operator_context
+from casetrail.auth.models import Unit
 from casetrail.cases import members, notes, service
 from casetrail.core.errors import Hidden, NotFound, PermissionDenied
 from casetrail.db.engine import transaction
-from casetrail.auth.models import Unit
 from tests.factories import context_for, make_case, make_user
 
 

@@ -42,8 +42,12 @@ def test_status_change_records_who_and_why(factory: sessionmaker[Session]) -> No
     case = make_case(factory, "alice")
     with transaction(factory) as session:
         changed = service.change_status(
-            session, context_for(alice), case.number, to_status="active",
-            reason="surveillance started", expected_version=case.version,
+            session,
+            context_for(alice),
+            case.number,
+            to_status="active",
+            reason="surveillance started",
+            expected_version=case.version,
         )
         history = service.status_history(session, changed)
     assert changed.status == "active"
@@ -56,9 +60,7 @@ def test_status_change_records_who_and_why(factory: sessionmaker[Session]) -> No
     ("path", "target"),
     [(["active"], "open"), ([], "archived"), (["closed", "archived"], "active")],
 )
-def test_invalid_transition_rejected(
-    factory: sessionmaker[Session], path: list[str], target: str
-) -> None:
+def test_invalid_transition_rejected(factory: sessionmaker[Session], path: list[str], target: str) -> None:
     make_user(factory, "sam", role="supervisor")
     lead = make_user(factory, "alice")
     case = make_case(factory, "alice")
@@ -67,12 +69,20 @@ def test_invalid_transition_rejected(
     for status in path:
         with transaction(factory) as session:
             version = service.change_status(
-                session, context_for(supervisor), case.number, to_status=status, reason="step",
+                session,
+                context_for(supervisor),
+                case.number,
+                to_status=status,
+                reason="step",
                 expected_version=version,
             ).version
     with transaction(factory) as session, pytest.raises(InvalidTransition, match=f"to {target}"):
         service.change_status(
-            session, context_for(lead), case.number, to_status=target, reason="try",
+            session,
+            context_for(lead),
+            case.number,
+            to_status=target,
+            reason="try",
             expected_version=version,
         )
 
@@ -82,18 +92,30 @@ def test_reopen_needs_supervisor(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice")
     with transaction(factory) as session:
         closed = service.change_status(
-            session, context_for(alice), case.number, to_status="closed", reason="charged",
+            session,
+            context_for(alice),
+            case.number,
+            to_status="closed",
+            reason="charged",
             expected_version=case.version,
         )
     with transaction(factory) as session, pytest.raises(PermissionDenied, match="supervisor"):
         service.change_status(
-            session, context_for(alice), case.number, to_status="active", reason="new lead",
+            session,
+            context_for(alice),
+            case.number,
+            to_status="active",
+            reason="new lead",
             expected_version=closed.version,
         )
     supervisor = make_user(factory, "sue", role="supervisor")
     with transaction(factory) as session:
         reopened = service.change_status(
-            session, context_for(supervisor), case.number, to_status="active", reason="new lead",
+            session,
+            context_for(supervisor),
+            case.number,
+            to_status="active",
+            reason="new lead",
             expected_version=closed.version,
         )
     assert reopened.status == "active"
@@ -104,7 +126,11 @@ def test_status_change_needs_reason(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice")
     with transaction(factory) as session, pytest.raises(ValidationFailed) as raised:
         service.change_status(
-            session, context_for(alice), case.number, to_status="active", reason="  ",
+            session,
+            context_for(alice),
+            case.number,
+            to_status="active",
+            reason="  ",
             expected_version=case.version,
         )
     assert raised.value.errors == {"reason": "missing"}
@@ -115,12 +141,18 @@ def test_stale_expected_version_conflicts(factory: sessionmaker[Session]) -> Non
     case = make_case(factory, "alice")
     with transaction(factory) as session:
         service.update_case(
-            session, context_for(alice), case.number, expected_version=case.version,
+            session,
+            context_for(alice),
+            case.number,
+            expected_version=case.version,
             changes={"title": "First edit"},
         )
     with transaction(factory) as session, pytest.raises(VersionConflict) as raised:
         service.update_case(
-            session, context_for(alice), case.number, expected_version=case.version,
+            session,
+            context_for(alice),
+            case.number,
+            expected_version=case.version,
             changes={"title": "Second edit from a stale form"},
         )
     assert raised.value.expected == case.version
@@ -197,7 +229,11 @@ def test_closed_case_is_read_only(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice")
     with transaction(factory) as session:
         service.change_status(
-            session, context_for(alice), case.number, to_status="closed", reason="done",
+            session,
+            context_for(alice),
+            case.number,
+            to_status="closed",
+            reason="done",
             expected_version=case.version,
         )
     with transaction(factory) as session, pytest.raises(Conflict, match="read-only"):
@@ -210,8 +246,12 @@ def test_task_assignee_must_be_member(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice")
     with transaction(factory) as session:
         task = tasks.add_task(
-            session, context_for(alice), case.number, title="Pull phone records",
-            assignee="alice", due_date=date(2027, 1, 15),
+            session,
+            context_for(alice),
+            case.number,
+            title="Pull phone records",
+            assignee="alice",
+            due_date=date(2027, 1, 15),
         )
     assert task.status == "open"
     assert task.due_date == date(2027, 1, 15)
@@ -227,12 +267,20 @@ def test_task_update_checks_version(factory: sessionmaker[Session]) -> None:
         task = tasks.add_task(session, context_for(alice), case.number, title="Canvass")
     with transaction(factory) as session:
         done = tasks.update_task(
-            session, context_for(alice), case.number, task.id, expected_version=task.version,
+            session,
+            context_for(alice),
+            case.number,
+            task.id,
+            expected_version=task.version,
             changes={"status": "done"},
         )
     assert done.status == "done"
     with transaction(factory) as session, pytest.raises(VersionConflict):
         tasks.update_task(
-            session, context_for(alice), case.number, task.id, expected_version=task.version,
+            session,
+            context_for(alice),
+            case.number,
+            task.id,
+            expected_version=task.version,
             changes={"status": "cancelled"},
         )

@@ -24,7 +24,10 @@ def test_facts_carry_provenance(factory: sessionmaker[Session]) -> None:
     with transaction(factory) as session:
         note = notes.add_note(session, ctx, case.number, "Interview with the neighbour")
         view = service.create_entity(
-            session, ctx, case.number, schema="Person",
+            session,
+            ctx,
+            case.number,
+            schema="Person",
             properties={"name": ["Maria Osetrova"], "birthDate": ["1981-04-02"]},
             source=Source(SourceType.NOTE, note.id),
         )
@@ -44,12 +47,22 @@ def test_same_entity_two_cases_isolated(factory: sessionmaker[Session]) -> None:
     bravo = make_case(factory, "bob")
     with transaction(factory) as session:
         service.create_entity(
-            session, context_for(alice), alpha.number, schema="Person", entity_id="person-1",
-            properties={"name": ["John Doe"], "phone": ["+4930123456"]}, source=MANUAL,
+            session,
+            context_for(alice),
+            alpha.number,
+            schema="Person",
+            entity_id="person-1",
+            properties={"name": ["John Doe"], "phone": ["+4930123456"]},
+            source=MANUAL,
         )
         service.create_entity(
-            session, context_for(bob), bravo.number, schema="Person", entity_id="person-1",
-            properties={"name": ["Johnny D."], "email": ["jd@example.org"]}, source=MANUAL,
+            session,
+            context_for(bob),
+            bravo.number,
+            schema="Person",
+            entity_id="person-1",
+            properties={"name": ["Johnny D."], "email": ["jd@example.org"]},
+            source=MANUAL,
         )
     with transaction(factory) as session:
         seen_by_alice = service.get_entity(session, context_for(alice), alpha.number, "person-1")
@@ -65,14 +78,22 @@ def test_invalid_value_names_property(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice")
     with transaction(factory) as session, pytest.raises(ValidationFailed) as raised:
         service.create_entity(
-            session, context_for(alice), case.number, schema="Person",
-            properties={"name": ["X"], "birthDate": ["not a date"]}, source=MANUAL,
+            session,
+            context_for(alice),
+            case.number,
+            schema="Person",
+            properties={"name": ["X"], "birthDate": ["not a date"]},
+            source=MANUAL,
         )
     assert list(raised.value.errors) == ["birthDate"]
     with transaction(factory) as session, pytest.raises(ValidationFailed) as raised:
         service.create_entity(
-            session, context_for(alice), case.number, schema="Person",
-            properties={"wingspan": ["2m"]}, source=MANUAL,
+            session,
+            context_for(alice),
+            case.number,
+            schema="Person",
+            properties={"wingspan": ["2m"]},
+            source=MANUAL,
         )
     assert list(raised.value.errors) == ["wingspan"]
 
@@ -82,21 +103,30 @@ def test_reference_must_match_range(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice")
     ctx = context_for(alice)
     with transaction(factory) as session:
-        person = service.create_entity(session, ctx, case.number, schema="Person",
-                                       properties={"name": ["Ann"]}, source=MANUAL)
-        address = service.create_entity(session, ctx, case.number, schema="Address",
-                                        properties={"full": ["1 Main St"]}, source=MANUAL)
-        company = service.create_entity(session, ctx, case.number, schema="Company",
-                                        properties={"name": ["Acme Ltd"]}, source=MANUAL)
+        person = service.create_entity(
+            session, ctx, case.number, schema="Person", properties={"name": ["Ann"]}, source=MANUAL
+        )
+        address = service.create_entity(
+            session, ctx, case.number, schema="Address", properties={"full": ["1 Main St"]}, source=MANUAL
+        )
+        company = service.create_entity(
+            session, ctx, case.number, schema="Company", properties={"name": ["Acme Ltd"]}, source=MANUAL
+        )
     with transaction(factory) as session, pytest.raises(ValidationFailed, match="must refer to"):
         service.create_entity(
-            session, ctx, case.number, schema="Directorship",
+            session,
+            ctx,
+            case.number,
+            schema="Directorship",
             properties={"director": [address.proxy.id], "organization": [company.proxy.id]},
             source=MANUAL,
         )
     with transaction(factory) as session:
         link = service.create_entity(
-            session, ctx, case.number, schema="Directorship",
+            session,
+            ctx,
+            case.number,
+            schema="Directorship",
             properties={"director": [person.proxy.id], "organization": [company.proxy.id]},
             source=MANUAL,
         )
@@ -110,12 +140,14 @@ def test_retract_keeps_history(factory: sessionmaker[Session]) -> None:
     case = make_case(factory, "alice")
     ctx = context_for(alice)
     with transaction(factory) as session:
-        view = service.create_entity(session, ctx, case.number, schema="Person",
-                                     properties={"name": ["Ann", "Anne"]}, source=MANUAL)
+        view = service.create_entity(
+            session, ctx, case.number, schema="Person", properties={"name": ["Ann", "Anne"]}, source=MANUAL
+        )
     wrong = next(s for s in view.statements if s.value == "Anne")
     with transaction(factory) as session:
-        after = service.retract_statement(session, ctx, case.number, wrong.id,
-                                          reason="typo", expected_version=view.record.version)
+        after = service.retract_statement(
+            session, ctx, case.number, wrong.id, reason="typo", expected_version=view.record.version
+        )
     assert after.proxy.get("name") == ["Ann"]
     with transaction(factory) as session:
         stored = session.get(Statement, wrong.id)
@@ -123,9 +155,15 @@ def test_retract_keeps_history(factory: sessionmaker[Session]) -> None:
         assert stored.retracted_by == "alice"
         assert stored.retraction_reason == "typo"
     with transaction(factory) as session, pytest.raises(VersionConflict):
-        service.add_statements(session, ctx, case.number, view.proxy.id,
-                               properties={"name": ["A."]}, source=MANUAL,
-                               expected_version=view.record.version)
+        service.add_statements(
+            session,
+            ctx,
+            case.number,
+            view.proxy.id,
+            properties={"name": ["A."]},
+            source=MANUAL,
+            expected_version=view.record.version,
+        )
 
 
 def test_merge_and_undo_restore_facts(factory: sessionmaker[Session]) -> None:
@@ -135,19 +173,46 @@ def test_merge_and_undo_restore_facts(factory: sessionmaker[Session]) -> None:
     bravo = make_case(factory, "bob")
     ctx = context_for(alice)
     with transaction(factory) as session:
-        kept = service.create_entity(session, ctx, alpha.number, schema="Person", entity_id="p-kept",
-                                     properties={"name": ["Konstantin Abashkin"]}, source=MANUAL)
-        dup = service.create_entity(session, ctx, alpha.number, schema="Person", entity_id="p-dup",
-                                    properties={"name": ["K. Abashkin"], "phone": ["+74951234567"]},
-                                    source=MANUAL)
-        service.create_entity(session, ctx, alpha.number, schema="Passport",
-                              properties={"holder": ["p-dup"], "number": ["7512345"]}, source=MANUAL)
-        service.create_entity(session, context_for(bob), bravo.number, schema="Person",
-                              entity_id="p-dup", properties={"name": ["Other case fact"]}, source=MANUAL)
+        kept = service.create_entity(
+            session,
+            ctx,
+            alpha.number,
+            schema="Person",
+            entity_id="p-kept",
+            properties={"name": ["Konstantin Abashkin"]},
+            source=MANUAL,
+        )
+        dup = service.create_entity(
+            session,
+            ctx,
+            alpha.number,
+            schema="Person",
+            entity_id="p-dup",
+            properties={"name": ["K. Abashkin"], "phone": ["+74951234567"]},
+            source=MANUAL,
+        )
+        service.create_entity(
+            session,
+            ctx,
+            alpha.number,
+            schema="Passport",
+            properties={"holder": ["p-dup"], "number": ["7512345"]},
+            source=MANUAL,
+        )
+        service.create_entity(
+            session,
+            context_for(bob),
+            bravo.number,
+            schema="Person",
+            entity_id="p-dup",
+            properties={"name": ["Other case fact"]},
+            source=MANUAL,
+        )
 
     with transaction(factory) as session:
-        done = merge.merge_entities(session, ctx, alpha.number, winner_id=kept.proxy.id,
-                                    loser_id=dup.proxy.id, reason="same passport")
+        done = merge.merge_entities(
+            session, ctx, alpha.number, winner_id=kept.proxy.id, loser_id=dup.proxy.id, reason="same passport"
+        )
     with transaction(factory) as session:
         merged = service.get_entity(session, ctx, alpha.number, "p-kept")
         via_loser = service.get_entity(session, ctx, alpha.number, "p-dup")
@@ -161,8 +226,9 @@ def test_merge_and_undo_restore_facts(factory: sessionmaker[Session]) -> None:
     assert other_case.proxy.get("name") == ["Other case fact"]
 
     with transaction(factory) as session, pytest.raises(ValidationFailed, match="merged into"):
-        service.add_statements(session, ctx, alpha.number, "p-dup", properties={"name": ["x"]},
-                               source=MANUAL, expected_version=1)
+        service.add_statements(
+            session, ctx, alpha.number, "p-dup", properties={"name": ["x"]}, source=MANUAL, expected_version=1
+        )
 
     with transaction(factory) as session:
         merge.undo_merge(session, ctx, alpha.number, done.id, reason="different people")
@@ -176,10 +242,15 @@ def test_merge_and_undo_restore_facts(factory: sessionmaker[Session]) -> None:
     with transaction(factory) as session, pytest.raises(Conflict, match="already undone"):
         merge.undo_merge(session, ctx, alpha.number, done.id, reason="again")
     with transaction(factory) as session:
-        moved_back = session.execute(
-            select(Statement.canonical_id).where(Statement.entity_id == "p-dup",
-                                                 Statement.case_id == alpha.id)
-        ).scalars().all()
+        moved_back = (
+            session.execute(
+                select(Statement.canonical_id).where(
+                    Statement.entity_id == "p-dup", Statement.case_id == alpha.id
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert set(moved_back) == {"p-dup"}
 
 
@@ -189,14 +260,23 @@ def test_undo_blocked_while_winner_merged(factory: sessionmaker[Session]) -> Non
     ctx = context_for(alice)
     with transaction(factory) as session:
         for entity_id in ("a", "b", "c"):
-            service.create_entity(session, ctx, case.number, schema="Person", entity_id=entity_id,
-                                  properties={"name": [f"Person {entity_id}"]}, source=MANUAL)
+            service.create_entity(
+                session,
+                ctx,
+                case.number,
+                schema="Person",
+                entity_id=entity_id,
+                properties={"name": [f"Person {entity_id}"]},
+                source=MANUAL,
+            )
     with transaction(factory) as session:
         first = merge.merge_entities(session, ctx, case.number, winner_id="b", loser_id="a", reason="r")
         merge.merge_entities(session, ctx, case.number, winner_id="c", loser_id="b", reason="r")
     with transaction(factory) as session:
         assert sorted(service.get_entity(session, ctx, case.number, "a").proxy.get("name")) == [
-            "Person a", "Person b", "Person c",
+            "Person a",
+            "Person b",
+            "Person c",
         ]
     with transaction(factory) as session, pytest.raises(Conflict, match="undo that merge first"):
         merge.undo_merge(session, ctx, case.number, first.id, reason="r")
