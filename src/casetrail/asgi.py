@@ -93,7 +93,9 @@ def _install_request_logging(app: FastAPI) -> None:
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id
-        identity = getattr(request.state, "identity", None)
+        # The request context holds plain values; the User row of the identity is detached and
+        # expired once a failed request has rolled back, so reading it here would fail.
+        ctx = getattr(request.state, "ctx", None)
         log.info(
             "request_handled",
             request_id=request_id,
@@ -101,6 +103,6 @@ def _install_request_logging(app: FastAPI) -> None:
             path=request.url.path,
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            user_id=identity.user.id if identity and identity.user else None,
+            user_id=ctx.actor.user_id if ctx is not None else None,
         )
         return response
