@@ -1,0 +1,1 @@
+"""Pydantic request and response models of the JSON API, one module per router."""
