@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casetrail.audit.actions import AuditAction
@@ -33,11 +33,14 @@ def reset_password(
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
-    ended = session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    ).rowcount
+    live_sessions = list(
+        session.execute(
+            select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        ).scalars()
+    )
+    now = utcnow()
+    for user_session in live_sessions:
+        user_session.revoked_at = now
     session.flush()
     record(
         session,
@@ -45,7 +48,7 @@ def reset_password(
         AuditAction.USER_UPDATE,
         object_type="user",
         object_id=user.id,
-        detail={"fields": ["password_hash"], "sessions_ended": ended},
+        detail={"fields": ["password_hash"], "sessions_ended": len(live_sessions)},
     )
-    log.info("password_reset", user_id=user.id, sessions_ended=ended)
+    log.info("password_reset", user_id=user.id, sessions_ended=len(live_sessions))
     return user
