@@ -1,1 +1,1 @@
-"""Server-rendered web UI (Jinja2), static assets and the service worker."""
+"""Server-rendered web UI: Jinja2 templates, HTML forms and one stylesheet."""
