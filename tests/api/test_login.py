@@ -99,6 +99,7 @@ def test_session_cookie_authenticates(factory: sessionmaker[Session], client_for
     assert body["user"]["role"] == "supervisor"
     assert body["user"]["clearance"] == "confidential"
     assert body["user"]["unit_id"]
+    assert body["user"]["unit"] == "Unit A"
     assert body["authenticated_via"] == "session"
     assert body["csrf_token"] == client.headers[CSRF_HEADER]
 

@@ -1,7 +1,7 @@
 """The audit trail for auditors: read records and verify the hash chain.
 
-The audit context sits below auth in the layers, so its services do not call the policy; this
-router asks the policy first and records the read in the trail itself.
+The audit context sits below auth in the layers, so its services cannot call the policy. This
+router therefore calls the policy first and records the read in the trail itself.
 """
 
 from __future__ import annotations

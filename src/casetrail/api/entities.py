@@ -1,7 +1,7 @@
 """Entities of a case: create, read, add and retract facts, follow relationships.
 
-Entity ids in paths may contain '.', ':' and '-' (as OpenSanctions ids do); they never contain
-'/', so the default path parameter matches them whole.
+Entity ids in paths may contain '.', ':' and '-', as OpenSanctions ids do. They never contain '/'
+because the entity id check rejects it, so the default path parameter matches them whole.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Error responses as the OpenAPI document describes them.
 
-Every error carries the same envelope (``schemas.errors.ErrorEnvelope``); the descriptions say
-which condition each status code stands for in this API.
+Every error carries the same envelope (``schemas.errors.ErrorEnvelope``). Each description states
+when this API returns that status code.
 """
 
 from __future__ import annotations

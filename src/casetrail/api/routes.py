@@ -1,6 +1,6 @@
 """The /api/v1 router, assembled from one router module per context.
 
-Every route can answer 401 (a bad API token fails even where no login is needed) and 422
+Every route can return 401 (a bad API token fails even where no login is needed) and 422
 (request validation), so those two are documented here once.
 """
 
@@ -11,6 +11,21 @@ from fastapi import APIRouter
 from casetrail.api import audit, auth, cases, entities, imports, members, merges, notes, tasks, users
 from casetrail.api.openapi import error_responses
 
+API_PREFIX = "/api/v1"
+
+CONTEXT_ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    users.router,
+    cases.router,
+    members.router,
+    notes.router,
+    tasks.router,
+    entities.router,
+    merges.router,
+    imports.router,
+    audit.router,
+)
+
 api_router = APIRouter(responses=error_responses(401, 422))
-for module in (auth, users, cases, members, notes, tasks, entities, merges, imports, audit):
-    api_router.include_router(module.router)
+for context_router in CONTEXT_ROUTERS:
+    api_router.include_router(context_router)

@@ -23,7 +23,7 @@ _PROPERTIES_DESCRIPTION = (
 
 
 class SourceRef(BaseModel):
-    """Where a fact came from."""
+    """The origin of a fact."""
 
     type: SourceType = Field(
         description="manual (typed in), note (a note of the case), import (an import batch) or document."
