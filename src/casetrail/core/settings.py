@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +42,57 @@ class LoginSettings(BaseModel):
     )
 
 
+class BlobSettings(BaseModel):
+    """Storage of evidence files: the backend and the master key that protects them at rest."""
+
+    backend: str = Field(
+        default="local",
+        pattern="^(local|s3)$",
+        description="Where blobs live: 'local' keeps files under DATA_DIR/blobs, 's3' in an S3 bucket.",
+    )
+    master_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Base64 of 32 random bytes that wrap every blob's data key, e.g. the output of "
+            "`openssl rand -base64 32`. Unset means DATA_DIR/keys/master.key, which `casetrail init` creates."
+        ),
+    )
+    master_key_id: str = Field(
+        default="master-1",
+        pattern="^[A-Za-z0-9._-]{1,64}$",
+        description="Name of MASTER_KEY stored in each blob header, e.g. master-2 after a rotation.",
+    )
+    retired_master_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description=(
+            'Earlier master keys by key id, as JSON, e.g. {"master-1": "<base64>"}; '
+            "blobs sealed under them stay readable after a rotation."
+        ),
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="URL of the S3-compatible service, e.g. https://s3.example.org; unset means AWS.",
+    )
+    s3_bucket: str = Field(default="", description="Bucket that contains the blobs, e.g. casetrail-evidence.")
+    s3_region: str | None = Field(default=None, description="Region of the bucket, e.g. eu-central-1.")
+    s3_access_key_id: str | None = Field(
+        default=None, description="Access key id; unset means the usual AWS credential chain."
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, description="Secret access key that belongs to S3_ACCESS_KEY_ID."
+    )
+
+
+class EvidenceSettings(BaseModel):
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Base64 of the 32-byte Ed25519 private key that signs evidence packages. "
+            "Unset means DATA_DIR/keys/package_signing.key, created on first use."
+        ),
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CASETRAIL_",
@@ -70,6 +121,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Lowest level logged, e.g. INFO or DEBUG.")
     session: SessionSettings = Field(default_factory=SessionSettings)
     login: LoginSettings = Field(default_factory=LoginSettings)
+    blobs: BlobSettings = Field(default_factory=BlobSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
 
     @property
     def resolved_database_url(self) -> str:
