@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response, status
 from casetrail.api.dependencies import AppSettings
 from casetrail.api.openapi import error_responses
 from casetrail.api.schemas.auth import LoginRequest, LoginResponse, MeResponse
-from casetrail.api.schemas.users import UserOut
+from casetrail.api.users import user_out
 from casetrail.auth import service as auth_service
 from casetrail.core.errors import AuthenticationFailed
 from casetrail.core.settings import Settings
@@ -45,7 +45,7 @@ def login(
         session.commit()
         raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
     _set_session_cookie(response, settings, result.session_token)
-    return LoginResponse(user=UserOut.model_validate(result.user), csrf_token=result.csrf_token)
+    return LoginResponse(user=user_out(session, result.user), csrf_token=result.csrf_token)
 
 
 def _set_session_cookie(response: Response, settings: Settings, token: str) -> None:
@@ -70,10 +70,10 @@ def logout(session: DbSession, ctx: Ctx, identity: CurrentIdentity, response: Re
 
 
 @router.get("/me")
-def me(_ctx: Ctx, identity: CurrentIdentity) -> MeResponse:
+def me(session: DbSession, _ctx: Ctx, identity: CurrentIdentity) -> MeResponse:
     """Return the caller's account, and the CSRF token when the caller uses the session cookie."""
     assert identity.user is not None  # Ctx rejects anonymous callers
     via = "token" if identity.via == "token" else "session"
     return MeResponse(
-        user=UserOut.model_validate(identity.user), authenticated_via=via, csrf_token=identity.csrf_token
+        user=user_out(session, identity.user), authenticated_via=via, csrf_token=identity.csrf_token
     )

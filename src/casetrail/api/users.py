@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from sqlalchemy.orm import Session
 
 from casetrail.api.dependencies import AppSettings
 from casetrail.api.openapi import error_responses
 from casetrail.api.schemas.users import TokenCreate, TokenCreated, UnitCreate, UnitOut, UserCreate, UserOut
 from casetrail.auth import service as auth_service
+from casetrail.auth.models import User
 from casetrail.http.deps import Ctx, DbSession
 
 router = APIRouter(tags=["users"], responses=error_responses(403))
 
 
+def user_out(session: Session, user: User) -> UserOut:
+    return UserOut.from_user(user, auth_service.unit_names(session, [user.unit_id]))
+
+
 @router.get("/users")
 def list_users(session: DbSession, ctx: Ctx) -> list[UserOut]:
     """List every account (administrators)."""
-    return [UserOut.model_validate(user) for user in auth_service.list_users(session, ctx)]
+    accounts = auth_service.list_users(session, ctx)
+    names = auth_service.unit_names(session, [user.unit_id for user in accounts])
+    return [UserOut.from_user(user, names) for user in accounts]
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, responses=error_responses(409))
@@ -33,7 +41,7 @@ def create_user(body: UserCreate, session: DbSession, ctx: Ctx, settings: AppSet
         clearance=body.clearance,
         unit_name=body.unit,
     )
-    return UserOut.model_validate(user)
+    return user_out(session, user)
 
 
 @router.post("/users/{username}/tokens", status_code=status.HTTP_201_CREATED, responses=error_responses(404))

@@ -74,6 +74,15 @@ def get_or_create_unit(session: Session, ctx: RequestContext, name: str) -> Unit
     return unit if unit is not None else create_unit(session, ctx, name)
 
 
+def unit_names(session: Session, unit_ids: list[str | None]) -> dict[str, str]:
+    """Map the given unit ids to unit names, for showing accounts; unknown ids are left out."""
+    wanted = sorted({unit_id for unit_id in unit_ids if unit_id})
+    if not wanted:
+        return {}
+    rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted)))
+    return dict(rows.all())
+
+
 def validate_password(settings: Settings, password: str) -> None:
     minimum = settings.login.min_password_length
     if len(password) < minimum:

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from casetrail.auth.models import User
 from casetrail.auth.roles import Role, Sensitivity
 
 
 class UserOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: str
     username: str
     display_name: str
     role: Role
     clearance: Sensitivity
-    unit_id: str | None = Field(description="Unit the account belongs to; supervisors see its cases.")
+    unit_id: str | None = Field(description="Unit the account belongs to. Supervisors see its cases.")
+    unit: str | None = Field(description="Name of that unit.", examples=["Narcotics Unit 3"])
     active: bool
     last_login_at: datetime | None
+
+    @classmethod
+    def from_user(cls, user: User, unit_names: Mapping[str, str]) -> UserOut:
+        """Build the model from an account and a map of unit ids to names."""
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=Role(user.role),
+            clearance=Sensitivity(user.clearance),
+            unit_id=user.unit_id,
+            unit=unit_names.get(user.unit_id) if user.unit_id else None,
+            active=user.active,
+            last_login_at=user.last_login_at,
+        )
 
 
 class UserCreate(BaseModel):
@@ -32,7 +48,9 @@ class UserCreate(BaseModel):
     display_name: str | None = Field(default=None, examples=["Agent Rivera"])
     clearance: Sensitivity = Sensitivity.CONFIDENTIAL
     unit: str | None = Field(
-        default=None, examples=["Narcotics Unit 3"], description="Unit name; created when it does not exist."
+        default=None,
+        examples=["Narcotics Unit 3"],
+        description="Name of the unit. A unit of that name is created when none exists.",
     )
 
 
