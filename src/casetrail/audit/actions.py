@@ -47,3 +47,19 @@ class AuditAction(StrEnum):
     # Oversight.
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
+
+    # Evidence, custody and digital evidence files.
+    EVIDENCE_CREATE = "evidence.create"
+    EVIDENCE_READ = "evidence.read"
+    EVIDENCE_LIST = "evidence.list"
+    EVIDENCE_UPDATE = "evidence.update"
+    EVIDENCE_LINK = "evidence.link_entity"
+    EVIDENCE_UNLINK = "evidence.unlink_entity"
+    CUSTODY_RECORD = "custody.record"
+    CUSTODY_VERIFY = "custody.verify"
+    EVIDENCE_FILE_ADD = "evidence.file_add"
+    EVIDENCE_DOWNLOAD = "evidence.download"
+    EVIDENCE_VERIFY = "evidence.verify"
+    EVIDENCE_REPORT = "evidence.report"
+    EVIDENCE_LABEL = "evidence.label"
+    EVIDENCE_EXPORT = "evidence.export"

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
-from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from casetrail.auth.context import Actor, RequestContext
 from casetrail.auth.models import Unit
@@ -164,3 +163,82 @@ def require_user_admin(ctx: RequestContext) -> None:
 def require_authenticated(ctx: RequestContext) -> None:
     if ctx.actor.user_id is None and not ctx.actor.is_operator:
         raise PermissionDenied("log in first", attempted="authenticate")
+
+
+# -- evidence custody ---------------------------------------------------------------------------
+# Custody rules: the person holding an item hands it over and changes its status or its seal.
+# Anyone who may change the case does so for an item kept at a named location (an evidence room).
+# Only the named receiver accepts a release, and only the person who released it cancels it.
+
+
+def _custody_denied(message: str, attempted: str, item_id: str) -> PermissionDenied:
+    return PermissionDenied(message, attempted=attempted, object_type="evidence_item", object_id=item_id)
+
+
+def require_custodian(
+    ctx: RequestContext,
+    *,
+    permissions: frozenset[str],
+    custodian_user_id: str | None,
+    item_id: str,
+    item_label: str,
+    attempted: str,
+) -> None:
+    if ctx.actor.is_operator:
+        return
+    if custodian_user_id is not None:
+        if ctx.actor.user_id == custodian_user_id:
+            return
+        raise _custody_denied(f"only the current custodian of {item_label} can do this", attempted, item_id)
+    if CasePermission.WRITE not in permissions:
+        raise _custody_denied(f"you may not change the custody of {item_label}", attempted, item_id)
+
+
+def require_custody_receiver(
+    ctx: RequestContext, *, receiver_id: str | None, item_id: str, item_label: str, attempted: str
+) -> None:
+    if receiver_id is None or ctx.actor.user_id != receiver_id:
+        raise _custody_denied(
+            f"only the person {item_label} was released to can accept it", attempted, item_id
+        )
+
+
+def require_release_canceller(
+    ctx: RequestContext, *, releaser_id: str | None, item_id: str, item_label: str, attempted: str
+) -> None:
+    if ctx.actor.is_operator or (releaser_id is not None and ctx.actor.user_id == releaser_id):
+        return
+    raise _custody_denied(
+        f"only the person who released {item_label} can cancel the release", attempted, item_id
+    )
+
+
+def require_custody_correction(
+    ctx: RequestContext,
+    *,
+    permissions: frozenset[str],
+    recorder_id: str | None,
+    item_id: str,
+    item_label: str,
+    attempted: str,
+) -> None:
+    """Allow a correction of a custody event by a case writer or by the person who recorded the event."""
+    if ctx.actor.is_operator or CasePermission.WRITE in permissions:
+        return
+    if recorder_id is not None and ctx.actor.user_id == recorder_id:
+        return
+    raise _custody_denied(f"you may not correct the custody log of {item_label}", attempted, item_id)
+
+
+def can_hold_custody(receiver: Actor, guard: CaseGuard, supervised: frozenset[str]) -> bool:
+    """Return True when ``receiver`` may see the case, which holding one of its items requires."""
+    return CasePermission.READ in case_permissions(receiver, guard, supervised)
+
+
+def require_integrity_check(ctx: RequestContext) -> None:
+    """Checking every stored evidence file across cases is for operators and auditors."""
+    if not (ctx.actor.is_operator or ctx.actor.role == Role.AUDITOR):
+        raise PermissionDenied(
+            "only auditors check the evidence files of every case; name one case to check its files",
+            attempted="evidence.verify",
+        )

@@ -9,7 +9,8 @@ import casetrail.auth.models
 import casetrail.cases.models
 import casetrail.db.ledger
 import casetrail.db.outbox
-import casetrail.entities.models  # noqa: F401
+import casetrail.entities.models
+import casetrail.evidence.models  # noqa: F401
 from casetrail.db.base import Base
 
 

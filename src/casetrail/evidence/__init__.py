@@ -1,0 +1,1 @@
+"""Evidence: items, their chain of custody, digital evidence files, reports and packages."""
