@@ -1,6 +1,6 @@
 """Running the `casetrail` command in-process against the test database of each backend.
 
-Each call sets CASETRAIL_DATABASE_URL and CASETRAIL_DATA_DIR for the command and forgets cached
+Each call sets CASETRAIL_DATABASE_URL and CASETRAIL_DATA_DIR for the command and clears the cached
 settings before and after, so every invocation reads its environment like a fresh process.
 Unexpected exceptions are not caught: a crash fails the test instead of passing as exit code 1.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from typer.testing import CliRunner, Result
 
-from casetrail.cli.main import app
+from casetrail.cli.commands import app
 from casetrail.core.settings import Settings, reset_settings_cache
 from casetrail.db.engine import engine_for
 

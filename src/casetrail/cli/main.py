@@ -1,49 +1,16 @@
-"""The `casetrail` command: administration as the local operator, case work as a token's user.
+"""Entry point of the `casetrail` command.
 
-Logging goes to standard error. Commands other than `serve` log warnings and errors only, unless
-CASETRAIL_LOG_LEVEL is set.
+`casetrail serve --workers N` starts uvicorn workers with multiprocessing's "spawn" method, which
+re-runs the main script, and so imports this module, in every worker before the worker answers
+uvicorn's health check (5 seconds by default). Loading the commands only when the command runs
+keeps that import fast; loading them all took over 3 seconds on a busy test machine.
 """
 
 from __future__ import annotations
 
-import typer
 
-from casetrail.cli import server
-from casetrail.cli.accounts import unit_app, user_app
-from casetrail.cli.audit import audit_app
-from casetrail.cli.cases import case_app, note_app
-from casetrail.cli.demo import demo
-from casetrail.cli.entities import entity_app
-from casetrail.cli.errors import CasetrailGroup
-from casetrail.cli.imports import import_app
-from casetrail.core.logging import configure_logging
-from casetrail.core.settings import get_settings
+def app() -> None:
+    """Run the `casetrail` command line."""
+    from casetrail.cli.commands import app as commands  # noqa: PLC0415 (see the module docstring)
 
-app = typer.Typer(
-    cls=CasetrailGroup,
-    name="casetrail",
-    help="Casetrail: investigative case management. Case commands read the API token in CASETRAIL_TOKEN.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-@app.callback()
-def configure(ctx: typer.Context) -> None:
-    settings = get_settings()
-    explicit = "log_level" in settings.model_fields_set
-    level = settings.log_level if explicit or ctx.invoked_subcommand == "serve" else "WARNING"
-    configure_logging(level, settings.log_format)
-
-
-app.command("init")(server.init)
-app.command("serve")(server.serve)
-app.command("demo")(demo)
-app.add_typer(user_app, name="user")
-app.add_typer(unit_app, name="unit")
-app.add_typer(case_app, name="case")
-app.add_typer(note_app, name="note")
-app.add_typer(entity_app, name="entity")
-app.add_typer(import_app, name="import")
-app.add_typer(audit_app, name="audit")
+    commands()

@@ -79,7 +79,10 @@ def _require_migrated(url: str) -> None:
     if database_file and database_file != ":memory:" and not Path(database_file).exists():
         raise CasetrailError(f"no database at {display_url}: {fix}")
     engine = engine_for(url)
-    if not is_current(engine):
+    try:
+        migrated = is_current(engine)
+    finally:
+        # The server builds its own pool in each worker; the checking connection is not needed.
+        engine.dispose()
+    if not migrated:
         raise CasetrailError(f"the database at {display_url} is not migrated to the newest schema: {fix}")
-    # The checking connection is not needed by the server, which builds its own pool per worker.
-    engine.dispose()
