@@ -14,6 +14,7 @@ from casetrail.cli.audit import audit_app
 from casetrail.cli.cases import case_app, note_app
 from casetrail.cli.demo import demo
 from casetrail.cli.entities import entity_app
+from casetrail.cli.evidence import evidence_app
 from casetrail.cli.errors import CasetrailGroup
 from casetrail.cli.imports import import_app
 from casetrail.core.logging import configure_logging
@@ -46,4 +47,5 @@ app.add_typer(case_app, name="case")
 app.add_typer(note_app, name="note")
 app.add_typer(entity_app, name="entity")
 app.add_typer(import_app, name="import")
+app.add_typer(evidence_app, name="evidence")
 app.add_typer(audit_app, name="audit")
