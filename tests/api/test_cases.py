@@ -228,3 +228,15 @@ def test_member_management(factory: sessionmaker[Session], client_for: ClientFac
     removed = alice.delete(f"{members}/bob")
     assert removed.status_code == 204
     assert [member["username"] for member in alice.get(members).json()] == ["alice"]
+
+
+def test_case_number_is_one_path_segment(factory: sessionmaker[Session], client_for: ClientFactory) -> None:
+    make_user(factory, "alice")
+    alice = client_for("alice")
+    with_slash = alice.post("/api/v1/cases", json={"title": "Slashed", "number": "2026/0142"})
+    assert with_slash.status_code == 422
+    assert set(with_slash.json()["error"]["fields"]) == {"number"}
+
+    dotted = _open_case(alice, number="NU3.2026.7")
+    assert alice.get(f"/api/v1/cases/{dotted['number']}").status_code == 200
+    assert alice.get(f"/api/v1/cases/{dotted['number']}/notes").status_code == 200

@@ -31,7 +31,8 @@ from casetrail.db.outbox import emit
 
 log = get_logger(__name__)
 
-CASE_NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{1,31}$")
+# No '/': a case number is one path segment in the API and web URLs, and a decoded %2F splits it.
+CASE_NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.-]{1,31}$")
 EDITABLE_FIELDS = ("title", "summary", "offence_category", "sensitivity")
 
 
@@ -70,7 +71,7 @@ def _validate_case_fields(
     if sensitivity is not None and sensitivity not in set(Sensitivity):
         errors["sensitivity"] = f"unknown label {sensitivity!r}: choose one of {', '.join(Sensitivity)}"
     if number is not None and not CASE_NUMBER_PATTERN.match(number):
-        errors["number"] = f"invalid case number {number!r}: use 2-32 letters, digits, '.', '/' or '-'"
+        errors["number"] = f"invalid case number {number!r}: use 2-32 letters, digits, '.' or '-'"
     return errors
 
 
