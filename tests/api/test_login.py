@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pyotp
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from casetrail.auth import service as auth_service
+from casetrail.auth.context import operator_context
 from casetrail.auth.models import UserSession
 from casetrail.core.clock import utcnow
 from casetrail.core.settings import Settings
@@ -212,3 +215,22 @@ def test_logout_without_csrf_rejected(factory: sessionmaker[Session], client_for
     client.headers.pop(CSRF_HEADER)
     assert client.post(LOGOUT).status_code == 403
     assert client.get(ME).status_code == 200
+
+
+def test_totp_account_needs_code(factory: sessionmaker[Session], anonymous: TestClient) -> None:
+    make_user(factory, "alice")
+    with transaction(factory) as session:
+        uri = auth_service.enable_totp(session, operator_context(), "alice")
+    totp = pyotp.parse_uri(uri)
+
+    without_code = anonymous.post(LOGIN, json={"username": "alice", "password": PASSWORD})
+    wrong_code = anonymous.post(
+        LOGIN, json={"username": "alice", "password": PASSWORD, "totp_code": "000000"}
+    )
+    with_code = anonymous.post(
+        LOGIN, json={"username": "alice", "password": PASSWORD, "totp_code": totp.now()}
+    )
+    assert without_code.status_code == 401
+    assert wrong_code.status_code == 401
+    assert without_code.json()["error"]["message"] == wrong_code.json()["error"]["message"]
+    assert with_code.status_code == 200
