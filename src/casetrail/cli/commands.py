@@ -14,8 +14,8 @@ from casetrail.cli.audit import audit_app
 from casetrail.cli.cases import case_app, note_app
 from casetrail.cli.demo import demo
 from casetrail.cli.entities import entity_app
-from casetrail.cli.evidence import evidence_app
 from casetrail.cli.errors import CasetrailGroup
+from casetrail.cli.evidence import evidence_app
 from casetrail.cli.imports import import_app
 from casetrail.core.logging import configure_logging
 from casetrail.core.settings import get_settings

@@ -7,7 +7,7 @@ check (``audit verify``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import pydantic
 import typer
@@ -49,7 +49,7 @@ class CasetrailGroup(TyperGroup):
             _fail("invalid_setting", f"error: invalid setting: {_settings_problem(error)}")
 
 
-def _fail(code: str, message: str) -> None:
+def _fail(code: str, message: str) -> NoReturn:
     log.debug("command_failed", code=code)
     typer.echo(message, err=True)
     raise typer.Exit(EXIT_USER_ERROR)
