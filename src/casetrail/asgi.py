@@ -93,7 +93,7 @@ def _install_request_logging(app: FastAPI) -> None:
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id
-        # The request context holds plain values; the User row of the identity is detached and
+        # The request context contains plain values. The User row of the identity is detached and
         # expired once a failed request has rolled back, so reading it here would fail.
         ctx = getattr(request.state, "ctx", None)
         log.info(
