@@ -234,3 +234,22 @@ def test_totp_account_needs_code(factory: sessionmaker[Session], anonymous: Test
     assert wrong_code.status_code == 401
     assert without_code.json()["error"]["message"] == wrong_code.json()["error"]["message"]
     assert with_code.status_code == 200
+
+
+def test_login_outcomes_are_audited(
+    factory: sessionmaker[Session], client_for: ClientFactory, anonymous: TestClient
+) -> None:
+    alice = make_user(factory, "alice")
+    make_user(factory, "audra", role="auditor", unit=None)
+    assert _login(anonymous, "alice", "not the password")[0] == 401
+    client_for("alice")
+    auditor = client_for("audra")
+
+    failed = auditor.get("/api/v1/audit", params={"action": "auth.login_failed"}).json()["items"]
+    succeeded = auditor.get("/api/v1/audit", params={"action": "auth.login"}).json()["items"]
+    assert [entry["object_id"] for entry in failed] == [alice.id]
+    assert failed[0]["detail"]["reason"] == "password"
+    assert failed[0]["actor_name"] == "anonymous"
+    alice_logins = [entry for entry in succeeded if entry["object_id"] == alice.id]
+    assert len(alice_logins) == 1
+    assert alice_logins[0]["actor_name"] == "anonymous"

@@ -6,32 +6,42 @@ with the cookie must carry the session's CSRF token. Scripts use an API token in
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from casetrail.api.dependencies import AppSettings
 from casetrail.api.openapi import error_responses
 from casetrail.api.schemas.auth import LoginRequest, LoginResponse, MeResponse
 from casetrail.api.users import user_out
 from casetrail.auth import service as auth_service
+from casetrail.auth.context import anonymous_context
 from casetrail.core.errors import AuthenticationFailed
 from casetrail.core.settings import Settings
-from casetrail.http.deps import SESSION_COOKIE, Ctx, CurrentIdentity, DbSession, OptionalCtx
+from casetrail.http.deps import (
+    SESSION_COOKIE,
+    Ctx,
+    CurrentIdentity,
+    DbSession,
+    client_addr_for,
+    request_id_for,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 # One message for every failure, so a caller cannot tell unknown accounts, wrong passwords,
 # missing one-time codes and locked accounts apart.
 LOGIN_FAILED_MESSAGE = (
-    "login failed: check the username, password and one-time code; "
-    "after repeated failures the account is locked for a while"
+    "login failed: check the username, password and one-time code. "
+    "After repeated failures the account is locked for a while."
 )
 
 
 @router.post("/login")
 def login(
-    body: LoginRequest, response: Response, session: DbSession, ctx: OptionalCtx, settings: AppSettings
+    body: LoginRequest, request: Request, response: Response, session: DbSession, settings: AppSettings
 ) -> LoginResponse:
     """Check the credentials, open a session and set its cookie."""
+    # The person logging in is not known yet, and a cookie or token sent along does not name them.
+    ctx = anonymous_context(client_addr_for(request), request_id_for(request))
     result = auth_service.login(
         session,
         ctx,
