@@ -21,6 +21,7 @@ from casetrail.cases import service as case_service
 from casetrail.entities import service as entity_service
 from casetrail.entities.models import Statement
 from casetrail.entities.schema import get_schema
+from casetrail.entities.service import RelationshipView
 from casetrail.http.deps import Ctx, DbSession
 from casetrail.web.case_view import Capabilities, case_banner
 from casetrail.web.forms import form_text, parse_source, property_rows, see_other
@@ -50,11 +51,47 @@ class FactGroup:
     statements: list[Statement]
 
 
+@dataclass(frozen=True)
+class RelationshipLine:
+    """A relationship of the viewed entity, worded from its side.
+
+    ``direction`` is ``outgoing`` when the viewed entity is the relationship's source (it owns,
+    directs, ...), ``incoming`` when it is the target, and ``other`` for any other property.
+    """
+
+    entity_id: str
+    caption: str
+    label: str
+    direction: str
+    role: str
+    others: dict[str, str]
+
+
+def relationship_line(view: RelationshipView) -> RelationshipLine:
+    schema = view.proxy.schema
+    prop = schema.get(view.prop)
+    role = prop.label if prop is not None else view.prop
+    if schema.edge and view.prop == schema.edge_source:
+        direction = "outgoing"
+    elif schema.edge and view.prop == schema.edge_target:
+        direction = "incoming"
+    else:
+        direction = "other"
+    label = schema.edge_label if schema.edge and direction != "other" else schema.label
+    caption = view.proxy.caption or schema.label
+    return RelationshipLine(str(view.proxy.id), caption, label or schema.label, direction, role, view.others)
+
+
+def relationship_lines(views: list[RelationshipView]) -> list[RelationshipLine]:
+    """Word each relationship from the viewed entity's side, links between entities first."""
+    lines = [relationship_line(view) for view in views]
+    return sorted(lines, key=lambda line: (line.direction == "other", line.label, line.caption))
+
+
 def property_options(schema: Schema) -> list[PropertyOption]:
     """Return the properties a user can set on ``schema``: featured ones first, then by label."""
     usable = [prop for prop in schema.properties.values() if not prop.stub and not prop.hidden]
-    featured = [name for name in schema.featured if name in schema.properties]
-    ordered = sorted(usable, key=lambda prop: (prop.name not in featured, prop.label.lower()))
+    ordered = sorted(usable, key=lambda prop: (_featured_rank(schema, prop.name), prop.label.lower()))
     return [PropertyOption(prop.name, prop.label, prop.type.name) for prop in ordered]
 
 
@@ -67,8 +104,13 @@ def _fact_groups(schema: Schema, statements: list[Statement]) -> list[FactGroup]
         prop = schema.get(name)
         label = prop.label if prop is not None else name
         result.append(FactGroup(name, label, items[0].prop_type, items))
+    return sorted(result, key=lambda group: (_featured_rank(schema, group.prop), group.label.lower()))
+
+
+def _featured_rank(schema: Schema, prop: str) -> int:
+    """Return the position of ``prop`` among the schema's featured properties, or after them."""
     featured = list(schema.featured)
-    return sorted(result, key=lambda group: (group.prop not in featured, group.label.lower()))
+    return featured.index(prop) if prop in featured else len(featured)
 
 
 def _form_choices(session: Session, ctx: RequestContext, number: str) -> dict[str, Any]:
@@ -93,7 +135,7 @@ def entity_page(request: Request, number: str, entity_id: str, session: DbSessio
         "schema": schema,
         "groups": _fact_groups(schema, view.statements),
         "captions": entity_service.caption_map(session, access.case, referenced),
-        "relationships": relationships,
+        "relationships": relationship_lines(relationships),
         "properties": property_options(schema),
     }
     if Capabilities.of(access).write:

@@ -51,12 +51,13 @@ def html_error(request: Request, error: BaseException) -> Response:
     if isinstance(error, AuthenticationFailed):
         return login_redirect(request)
     page = describe_for_page(request, error)
-    return render(
-        request,
-        "error.html",
-        {"error": page, "back_url": back_url(request)},
-        status_code=page.status,
+    response = render(
+        request, "error.html", {"error": page, "back_url": back_url(request)}, status_code=page.status
     )
+    # Unexpected errors are answered outside the request-logging middleware, which sets this
+    # header on every other response.
+    response.headers["X-Request-ID"] = request_id_for(request)
+    return response
 
 
 def describe_for_page(request: Request, error: BaseException) -> ErrorPage:
