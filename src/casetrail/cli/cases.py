@@ -42,7 +42,10 @@ def _case_summary(case: Case, units: dict[str, str], users: dict[str, str]) -> d
 @case_app.command("create")
 def create_case(
     *,
-    number: Annotated[str, typer.Option(help="Case number: 2-32 letters, digits, '.', '/' or '-'.")],
+    number: Annotated[
+        str,
+        typer.Option(help="Case number: 2-32 letters, digits, '.' or '-', starting with a letter or digit."),
+    ],
     title: Annotated[str, typer.Option(help="Short title of the case.")],
     lead: Annotated[str, typer.Option(help="Username of the lead investigator; the case joins their unit.")],
     summary: Annotated[str, typer.Option(help="What the case is about.")] = "",
