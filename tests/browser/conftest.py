@@ -78,7 +78,7 @@ def _wait_for_health(base_url: str, process: subprocess.Popen[bytes], log_path: 
 
 
 def start_server(database_url: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], LiveServer]:
-    """Start uvicorn on a free port and wait until /healthz answers."""
+    """Start uvicorn on a free port and wait until /healthz returns 200."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "server.log"

@@ -90,10 +90,10 @@ def test_case_agent_flow(browser: BrowserContext, server: LiveServer, tmp_path: 
     page.set_viewport_size(PHONE)
     page.goto(f"{server.base_url}/cases/{CASE_NUMBER}")
     expect(page.locator(".sensitivity")).to_be_visible()
-    page.screenshot(path=tmp_path / "phone-case.png", full_page=True)
+    page.screenshot(path=tmp_path / "phone-case.png")
     assert _horizontal_overflow(page) == 0
 
     entities = page.locator("#entities")
     entities.get_by_role("link", name="Maria Aleksandrovna Osetrova").click()
-    page.screenshot(path=tmp_path / "phone-entity.png", full_page=True)
+    page.screenshot(path=tmp_path / "phone-entity.png")
     assert _horizontal_overflow(page) == 0

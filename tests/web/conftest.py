@@ -16,7 +16,7 @@ from tests.web.html import log_in
 
 BrowserFactory = Callable[..., TestClient]
 
-# Browsers ask for HTML; without this header the application answers errors in JSON.
+# Browsers ask for HTML. Without this header the application returns errors as JSON.
 BROWSER_HEADERS = {"accept": "text/html,application/xhtml+xml"}
 
 

@@ -1,4 +1,4 @@
-"""The audit pages: auditors read the latest records and verify the chain; others may not."""
+"""The audit pages: auditors read the latest records and verify the chain, and others may not."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ def test_investigator_cannot_read_audit(factory: sessionmaker[Session], browser_
 
     assert page.status_code == 403
     assert "only auditors read the audit trail" in page.text.lower()
+    assert "Back to the form" not in page.text
     assert verify.status_code == 403
 
 

@@ -103,6 +103,7 @@ def test_analyst_cannot_open_case(factory: sessionmaker[Session], browser_for: B
     assert 'id="new-case"' not in page.text
     assert response.status_code == 403
     assert "only investigators and supervisors open cases" in response.text.lower()
+    assert 'href="/cases">Back to the form' in response.text
 
 
 def test_case_list_filters_by_status(factory: sessionmaker[Session], browser_for: BrowserFactory) -> None:

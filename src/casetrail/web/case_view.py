@@ -88,7 +88,7 @@ class RelationshipRow:
 
 @dataclass(frozen=True)
 class Capabilities:
-    """Which forms to offer. The services enforce the same rules when a form is posted."""
+    """Forms the page offers to the viewer. The services enforce the same rules when a form is posted."""
 
     write: bool
     manage: bool

@@ -92,7 +92,7 @@ def _note_conflict(
     draft: str,
     conflict: VersionConflict,
 ) -> HTMLResponse:
-    """Show the stored note beside the user's draft; saving again starts from the new version."""
+    """Show the stored note beside the user's draft. Saving again starts from the new version."""
     access = case_service.get_case(session, ctx, number)
     note = note_service.get_note(session, ctx, number, note_id)
     context = {

@@ -51,10 +51,11 @@ def html_error(request: Request, error: BaseException) -> Response:
     if isinstance(error, AuthenticationFailed):
         return login_redirect(request)
     page = describe_for_page(request, error)
-    response = render(
-        request, "error.html", {"error": page, "back_url": back_url(request)}, status_code=page.status
-    )
-    # Unexpected errors are answered outside the request-logging middleware, which sets this
+    # A rejected form gets a link back to it, and the browser keeps what the user typed there.
+    form_rejected = request.method == "POST" and page.status in (403, 409, 422)
+    context = {"error": page, "back_url": back_url(request) if form_rejected else None}
+    response = render(request, "error.html", context, status_code=page.status)
+    # Unexpected errors are handled outside the request-logging middleware, which sets this
     # header on every other response.
     response.headers["X-Request-ID"] = request_id_for(request)
     return response

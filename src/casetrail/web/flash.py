@@ -1,7 +1,7 @@
 """One-time notices shown on the page a form redirects to ("Note added.").
 
 The notice travels in a short-lived cookie set on the redirect and cleared by the next page
-that shows it. Notices hold counts and fixed wording, never case content, because cookies can
+that shows it. Notices contain counts and fixed wording, never case content, because cookies can
 end up in proxy logs.
 """
 
@@ -22,7 +22,7 @@ def set_flash(response: Response, message: str) -> None:
 
 
 def pop_flash(request: Request) -> str:
-    """Return the pending notice, or an empty string; ``clear_flash`` removes it afterwards."""
+    """Return the pending notice, or an empty string. ``clear_flash`` removes it afterwards."""
     return unquote(request.cookies.get(FLASH_COOKIE, ""))[:_MAX_LENGTH]
 
 

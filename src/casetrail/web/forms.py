@@ -24,7 +24,7 @@ def see_other(url: str, notice: str | None = None) -> RedirectResponse:
 
 
 def optional_date(value: str, field: str) -> date | None:
-    """Parse an ``<input type=date>`` value (YYYY-MM-DD); an empty field means no date."""
+    """Parse an ``<input type=date>`` value (YYYY-MM-DD). An empty field means no date."""
     if not value.strip():
         return None
     try:

@@ -59,7 +59,7 @@ def import_file(
 
 
 def import_summary(report: ImportReport) -> str:
-    """Describe an import in counts only; the notice travels in a cookie."""
+    """Describe an import in counts only, because the notice travels in a cookie."""
     summary = f"Imported {report.entities} entities with {report.statements} facts."
     if report.skipped_values:
         summary += f" {len(report.skipped_values)} invalid values were left out."

@@ -25,7 +25,7 @@ from casetrail.web.flash import clear_flash, pop_flash
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
-# No inline script or style anywhere, so the policy can forbid both; forms post only here.
+# The templates contain no inline script or style, so the policy forbids both. Forms post only here.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -62,8 +62,8 @@ def format_date(value: date | None) -> str:
 def query_string(params: Mapping[str, Any], **changes: Any) -> str:
     """Return ``?a=1&b=2`` from ``params`` updated with ``changes``, leaving out empty values."""
     merged = {**params, **changes}
-    kept = {key: value for key, value in merged.items() if value not in (None, "", 0)}
-    return "?" + urlencode(kept) if kept else "?"
+    non_empty = {key: value for key, value in merged.items() if value not in (None, "", 0)}
+    return "?" + urlencode(non_empty) if non_empty else "?"
 
 
 def _environment() -> jinja2.Environment:
@@ -87,7 +87,7 @@ def viewer_for(request: Request) -> Viewer | None:
     """Return the header data of the caller, or None for anonymous pages and error pages.
 
     Error pages are rendered after the transaction rolled back, when the user record may no
-    longer load, so they fall back to the request context, which holds plain values.
+    longer load, so they fall back to the request context, which contains plain values.
     """
     identity = getattr(request.state, "identity", None)
     ctx: RequestContext | None = getattr(request.state, "ctx", None)
