@@ -35,53 +35,74 @@ class ChainReport:
 
 
 def verify_chain(session: Session, expect_head: str | None = None) -> ChainReport:
-    head = session.get(LedgerHead, 1)
+    """Check every record from the first to the ledger head, in sequence order.
+
+    Writers may commit while this runs. Records are read first and the head after them; the
+    head's sequence number only counts committed records, so reading on up to it compares
+    like with like without holding any lock.
+    """
+    scan = _ChainScan(expect_head)
+    problem = scan.read(session, upto=None)
+    head = session.execute(
+        select(LedgerHead.audit_seq, LedgerHead.audit_hash).where(LedgerHead.id == 1)
+    ).first()
     if head is None:
         return ChainReport(False, 0, GENESIS_HASH, problem="ledger head row is missing")
+    head_seq, head_hash = head
+    if problem is None and scan.checked < head_seq:
+        problem = scan.read(session, upto=head_seq)
+    if problem is not None:
+        seq, record_id, message = problem
+        return ChainReport(False, scan.checked, head_hash, seq, record_id, message)
 
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
-    last_seq = 0
-    anchor_seen = expect_head is None
-    while True:
-        rows = list(
-            session.execute(
-                select(AuditRecord).where(AuditRecord.seq > last_seq).order_by(AuditRecord.seq).limit(_BATCH)
-            ).scalars()
-        )
-        if not rows:
-            break
-        for row in rows:
-            problem = _check_row(row, expected_seq, prev_hash)
-            if problem is not None:
-                return ChainReport(False, checked, head.audit_hash, row.seq, row.id, problem)
-            prev_hash = row.hash
-            anchor_seen = anchor_seen or row.hash == expect_head
-            expected_seq += 1
-            checked += 1
-            last_seq = row.seq
-        session.expunge_all()
-
-    if checked != head.audit_seq or prev_hash != head.audit_hash:
+    if scan.checked != head_seq or scan.prev_hash != head_hash:
         return ChainReport(
             False,
-            checked,
-            head.audit_hash,
-            first_bad_seq=checked + 1,
+            scan.checked,
+            head_hash,
+            first_bad_seq=scan.checked + 1,
             problem=(
-                f"chain ends at record {checked} but the ledger head records "
-                f"{head.audit_seq} records: records at the end were removed"
+                f"chain ends at record {scan.checked} but the ledger head records "
+                f"{head_seq} records: records at the end were removed"
             ),
         )
-    if not anchor_seen:
+    if not scan.anchor_seen:
         return ChainReport(
             False,
-            checked,
-            head.audit_hash,
+            scan.checked,
+            head_hash,
             problem=f"the published head hash {expect_head} is not in the chain: it was rewritten",
         )
-    return ChainReport(True, checked, head.audit_hash)
+    return ChainReport(True, scan.checked, head_hash)
+
+
+class _ChainScan:
+    """Running state of a verification: the next expected record and the hash to link to."""
+
+    def __init__(self, expect_head: str | None) -> None:
+        self.expect_head = expect_head
+        self.anchor_seen = expect_head is None
+        self.prev_hash = GENESIS_HASH
+        self.checked = 0
+
+    def read(self, session: Session, upto: int | None) -> tuple[int, str, str] | None:
+        """Check records after the last one checked; return (seq, id, problem) at the first bad one."""
+        while True:
+            query = select(AuditRecord).where(AuditRecord.seq > self.checked)
+            if upto is not None:
+                query = query.where(AuditRecord.seq <= upto)
+            rows = list(session.execute(query.order_by(AuditRecord.seq).limit(_BATCH)).scalars())
+            if not rows:
+                return None
+            for row in rows:
+                problem = _check_row(row, self.checked + 1, self.prev_hash)
+                if problem is not None:
+                    return row.seq, row.id, problem
+                self.prev_hash = row.hash
+                self.anchor_seen = self.anchor_seen or row.hash == self.expect_head
+                self.checked += 1
+            for row in rows:
+                session.expunge(row)
 
 
 def _check_row(row: AuditRecord, expected_seq: int, prev_hash: str) -> str | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from casetrail.audit.actions import AuditAction
 from casetrail.audit.models import AuditRecord
-from casetrail.audit.service import list_records, record
+from casetrail.audit.service import record
 from casetrail.audit.verify import ChainReport, verify_chain
 from casetrail.auth.service import get_user_by_name
 from casetrail.cases.models import Case
@@ -19,6 +19,7 @@ from casetrail.cli.output import OutputFormat, OutputOption, print_result, print
 from casetrail.cli.runtime import Runtime, current_runtime, operator_transaction
 from casetrail.core.errors import NotFound
 from casetrail.db.engine import transaction
+from casetrail.oversight.service import read_trail
 
 audit_app = typer.Typer(help="Verify and read the hash-chained audit trail.")
 
@@ -113,21 +114,14 @@ def list_audit(
     with operator_transaction(runtime) as (session, ctx):
         case_id = _case_id(session, case) if case else None
         actor_id = get_user_by_name(session, actor).id if actor else None
-        rows = list_records(
+        rows = read_trail(
             session,
+            ctx,
             case_id=case_id,
             actor_id=actor_id,
             action=action.value if action else None,
             after_seq=after,
             limit=limit,
-        )
-        record(
-            session,
-            ctx.audit_source,
-            AuditAction.AUDIT_READ,
-            object_type="audit_record",
-            case_id=case_id,
-            detail={"actor_id": actor_id, "action": action.value if action else None, "returned": len(rows)},
         )
         items = [_record_data(row) for row in rows]
     columns = ("seq", "at", "actor_name", "action", "outcome", "object_type", "object_id", "purpose")
