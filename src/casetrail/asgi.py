@@ -28,6 +28,9 @@ from casetrail.web.routes import STATIC_DIR, web_router
 
 log = get_logger(__name__)
 
+# Codes for errors that Starlette raises itself (unknown route, wrong method).
+_HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -71,7 +74,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         if wants_html(request):
             return html_error(request, error)
-        body = error_body("http_error", str(error.detail), request_id_for(request))
+        code = _HTTP_ERROR_CODES.get(error.status_code, "http_error")
+        body = error_body(code, str(error.detail), request_id_for(request))
         return JSONResponse(body, status_code=error.status_code)
 
     @app.exception_handler(Exception)

@@ -66,7 +66,7 @@ def test_service_validation_uses_envelope(factory: sessionmaker[Session], client
 
 def test_unknown_route_uses_envelope(anonymous: TestClient) -> None:
     response = anonymous.get("/api/v1/no-such-thing", headers={"X-Request-ID": "request-route-404"})
-    _check_envelope(response, 404, "http_error", "request-route-404")
+    _check_envelope(response, 404, "not_found", "request-route-404")
 
 
 def test_malformed_json_uses_envelope(factory: sessionmaker[Session], client_for: ClientFactory) -> None:

@@ -44,7 +44,7 @@ def alice_case(factory: sessionmaker[Session], client_for: ClientFactory) -> Ali
             schema="Person",
             properties={"name": ["Ivan Petrov"]},
             source=Source(SourceType.MANUAL),
-            entity_id="person:ivan.petrov",
+            entity_id="person.ivan.petrov",
         )
     return AliceCase(case.number, case.id, note.json()["id"], view.record.entity_id)
 

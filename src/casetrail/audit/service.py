@@ -67,7 +67,7 @@ def record(
             outcome=outcome,
             object_type=object_type,
             object_id=object_id,
-            case_id=case_id,
+            case_id=case_id or (object_id if object_type == "case" else None),
             detail=dict(detail or {}),
         )
     )
@@ -81,6 +81,7 @@ def record_denial(
     object_type: str | None,
     object_id: str | None,
     reason: str,
+    case_id: str | None = None,
 ) -> None:
     """Write an ``access.denied`` entry in its own transaction, after the request rolled back."""
     with transaction(factory) as session:
@@ -90,6 +91,7 @@ def record_denial(
             AuditAction.ACCESS_DENIED,
             object_type=object_type,
             object_id=object_id,
+            case_id=case_id or (object_id if object_type == "case" else None),
             outcome="denied",
             detail={"attempted": attempted, "reason": reason},
         )

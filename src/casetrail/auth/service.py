@@ -301,9 +301,10 @@ def create_api_token(
     session: Session, ctx: RequestContext, username: str, name: str, days: int | None = 90
 ) -> str:
     """Create a bearer token for ``username`` and return it; only its hash is kept."""
-    user = get_user_by_name(session, username)
-    if not (ctx.actor.user_id == user.id or ctx.actor.is_operator):
+    # Check before the lookup, so that a refusal does not tell whether the account exists.
+    if not (ctx.actor.username == username or ctx.actor.is_operator):
         policy.require_user_admin(ctx)
+    user = get_user_by_name(session, username)
     token = "ctk_" + new_token()
     expires = utcnow() + timedelta(days=days) if days else None
     row = ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), expires_at=expires)

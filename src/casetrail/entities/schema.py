@@ -18,7 +18,8 @@ from followthemoney.schema import Schema
 from casetrail.core.errors import ValidationFailed
 from casetrail.entities.models import ENTITY_ID_LENGTH
 
-ENTITY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+# The same rule as followthemoney's entity type, so that any id can also be referenced.
+ENTITY_ID_PATTERN = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.-]*[0-9a-zA-Z])?$")
 MAX_VALUE_LENGTH = 65_000
 
 
@@ -70,7 +71,7 @@ def check_entity_id(entity_id: Any) -> str:
     if len(entity_id) > ENTITY_ID_LENGTH or not ENTITY_ID_PATTERN.match(entity_id):
         raise EntityDataError(
             f"invalid id {entity_id[:80]!r}: use up to {ENTITY_ID_LENGTH} letters, digits, "
-            "'.', '_', ':' or '-'",
+            "'.' or '-', starting and ending with a letter or digit",
             "id",
         )
     return entity_id
