@@ -11,7 +11,7 @@ from casetrail.auth.context import RequestContext
 from casetrail.auth.policy import CasePermission
 from casetrail.cases.access import CaseAccess, open_case, open_case_by_id
 from casetrail.cases.models import Case
-from casetrail.core.errors import NotFound
+from casetrail.core.errors import Hidden, NotFound
 from casetrail.evidence.models import EvidenceItem
 
 
@@ -65,5 +65,14 @@ def open_item_by_id(
     item = session.get(EvidenceItem, item_id)
     if item is None:
         raise NotFound(f"evidence item {item_id} not found")
-    access = open_case_by_id(session, ctx, item.case_id, permission, attempted)
+    try:
+        access = open_case_by_id(session, ctx, item.case_id, permission, attempted)
+    except Hidden as hidden:
+        # The case's message would name its number, which a scanned label must not reveal.
+        raise Hidden(
+            f"evidence item {item_id} not found",
+            attempted=hidden.attempted,
+            object_type=hidden.object_type,
+            object_id=hidden.object_id,
+        ) from None
     return ItemAccess(access, item)
