@@ -7,9 +7,9 @@ SHA-256 checked. The process's peak resident memory (VmHWM) is recorded after ea
 comparison it writes the same bytes to a plain file and copies that file with
 ``shutil.copyfile`` on the same disk.
 
-Throughput is in MB/s (10^6 bytes per second). The machine has far more memory than the file,
-so reads are likely served from the page cache; the figures compare the blob store's cost with
-a plain copy, not disk speed.
+Throughput is in MB/s (10^6 bytes per second). When the machine has more memory than the file,
+reads are likely served from the page cache. The figures then compare the blob store's cost
+with a plain copy, not disk speed.
 
     .venv/bin/python bench/evidence_stream.py --size-mib 2048 --dir var/bench
 """
