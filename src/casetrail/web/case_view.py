@@ -8,8 +8,8 @@ from typing import Any
 from followthemoney import model
 from sqlalchemy.orm import Session
 
+from casetrail.auth import service as auth_service
 from casetrail.auth.context import RequestContext
-from casetrail.auth.models import Unit
 from casetrail.auth.policy import CasePermission
 from casetrail.auth.roles import CaseRole, Sensitivity
 from casetrail.cases import members as member_service
@@ -187,9 +187,7 @@ def form_options() -> dict[str, list[str]]:
 
 
 def _unit_name(session: Session, unit_id: str | None) -> str:
-    # Unit names are organisational data that every user may see, so no policy check applies.
-    unit = session.get(Unit, unit_id) if unit_id else None
-    return unit.name if unit is not None else ""
+    return auth_service.unit_names(session, [unit_id]).get(unit_id or "", "")
 
 
 def _relationships(
