@@ -9,6 +9,7 @@ import typer
 import uvicorn
 from sqlalchemy.engine import make_url
 
+from casetrail.blobs.keys import ensure_master_key
 from casetrail.cli.output import OutputFormat, OutputOption, print_fields, print_result
 from casetrail.cli.runtime import current_runtime
 from casetrail.core.errors import CasetrailError
@@ -30,15 +31,23 @@ def init(output: OutputOption = OutputFormat.TEXT) -> None:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
+    key_id = ensure_master_key(settings)
     runtime = current_runtime()
     data = {
         "data_dir": str(settings.data_dir.resolve()),
         "database": runtime.database_display,
+        "blob_master_key_id": key_id,
     }
     print_result(
         output,
         data,
-        lambda: print_fields([("data directory", data["data_dir"]), ("database", data["database"])]),
+        lambda: print_fields(
+            [
+                ("data directory", data["data_dir"]),
+                ("database", data["database"]),
+                ("blob master key id", data["blob_master_key_id"]),
+            ]
+        ),
     )
 
 
