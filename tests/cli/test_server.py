@@ -76,8 +76,11 @@ def test_init_creates_data_dir_and_database(fresh_cli: Cli, tmp_path: Path) -> N
 
     assert result.exit_code == 0, result.stderr
     data_dir = tmp_path / "var"
-    assert f"data directory: {data_dir}" in result.stdout
-    assert f"sqlite:///{data_dir / 'casetrail.db'}" in result.stdout
+    fields = dict(line.split(":", 1) for line in result.stdout.splitlines())
+    assert fields["data directory"].strip() == str(data_dir)
+    assert fields["database"].strip() == f"sqlite:///{data_dir / 'casetrail.db'}"
+    assert fields["blob master key id"].strip() == "master-1"
+    assert (data_dir / "keys" / "master.key").stat().st_mode & 0o777 == 0o600
     engine = build_engine(f"sqlite:///{data_dir / 'casetrail.db'}")
     assert is_current(engine)
     engine.dispose()
