@@ -10,7 +10,8 @@ import casetrail.cases.models
 import casetrail.db.ledger
 import casetrail.db.outbox
 import casetrail.entities.models
-import casetrail.evidence.models  # noqa: F401
+import casetrail.evidence.models
+import casetrail.graph.models  # noqa: F401
 from casetrail.db.base import Base
 
 
