@@ -63,3 +63,11 @@ class AuditAction(StrEnum):
     EVIDENCE_REPORT = "evidence.report"
     EVIDENCE_LABEL = "evidence.label"
     EVIDENCE_EXPORT = "evidence.export"
+
+    # Link analysis: graph queries, exports and saved link charts.
+    GRAPH_QUERY = "graph.query"
+    GRAPH_EXPORT = "graph.export"
+    CHART_CREATE = "graph.chart_create"
+    CHART_READ = "graph.chart_read"
+    CHART_UPDATE = "graph.chart_update"
+    CHART_DELETE = "graph.chart_delete"
