@@ -64,6 +64,19 @@ class AuditAction(StrEnum):
     EVIDENCE_LABEL = "evidence.label"
     EVIDENCE_EXPORT = "evidence.export"
 
+    # Cross-referencing, watch-lists and deconfliction.
+    WATCHLIST_LOAD = "watchlist.load"
+    WATCHLIST_READ = "watchlist.read"
+    XREF_CANDIDATE_LIST = "xref.candidate_list"
+    XREF_DECISION = "xref.decision"
+    XREF_DECISION_RETRACT = "xref.decision_retract"
+    XREF_BATCH = "xref.batch"
+    NOTICE_CREATE = "xref.notice_create"
+    NOTICE_READ = "xref.notice_read"
+    NOTICE_ACKNOWLEDGE = "xref.notice_acknowledge"
+    NOTICE_CLOSE = "xref.notice_close"
+    BOARD_READ = "xref.board_read"
+
     # Link analysis: graph queries, exports and saved link charts.
     GRAPH_QUERY = "graph.query"
     GRAPH_EXPORT = "graph.export"

@@ -242,3 +242,83 @@ def require_integrity_check(ctx: RequestContext) -> None:
             "only auditors check the evidence files of every case; name one case to check its files",
             attempted="evidence.verify",
         )
+
+
+# -- cross-referencing and deconfliction ---------------------------------------------------------
+# A candidate match shows both sides, so a reader must see both: the two cases, or the case and
+# the watch-lists. A deconfliction notice goes to the lead of one case; supervisors of that
+# case's unit tree see it on the board. Neither ever reveals the other case.
+
+_CASE_WORK_ROLES = (Role.SUPERVISOR, Role.INVESTIGATOR, Role.ANALYST)
+
+
+def can_use_watchlists(actor: Actor) -> bool:
+    """Return True for case workers, who may match against and read watch-lists."""
+    return actor.is_operator or actor.role in _CASE_WORK_ROLES
+
+
+def require_watchlist_use(ctx: RequestContext) -> None:
+    if not can_use_watchlists(ctx.actor):
+        raise PermissionDenied("only case workers read watch-lists", attempted="watchlist.read")
+
+
+def require_watchlist_load(ctx: RequestContext) -> None:
+    if not (ctx.actor.is_operator or ctx.actor.role == Role.ADMINISTRATOR):
+        raise PermissionDenied("only administrators load watch-lists", attempted="watchlist.load")
+
+
+def can_see_candidate(actor: Actor, left: frozenset[str], right: frozenset[str] | None) -> bool:
+    """Decide whether a candidate is visible; ``right`` is None when its other side is a watch-list."""
+    if CasePermission.READ not in left:
+        return False
+    if right is None:
+        return can_use_watchlists(actor)
+    return CasePermission.READ in right
+
+
+def require_candidate_decision(
+    actor: Actor, left: frozenset[str], right: frozenset[str] | None, candidate_id: str
+) -> None:
+    """Allow a decision by someone who sees both sides and may change at least one case."""
+    if not can_see_candidate(actor, left, right):
+        raise Hidden(
+            f"candidate {candidate_id} not found",
+            attempted="xref.decision",
+            object_type="xref_candidate",
+            object_id=candidate_id,
+        )
+    if CasePermission.WRITE not in left and (right is None or CasePermission.WRITE not in right):
+        raise PermissionDenied(
+            f"you may not decide candidate {candidate_id}: it needs write access to one of its cases",
+            attempted="xref.decision",
+            object_type="xref_candidate",
+            object_id=candidate_id,
+        )
+
+
+def can_read_notice(
+    actor: Actor, *, recipient_id: str, case_unit_id: str | None, supervised: frozenset[str]
+) -> bool:
+    """Return True for the notice's recipient and the supervisors of its case's unit tree."""
+    if actor.is_operator or (actor.user_id is not None and actor.user_id == recipient_id):
+        return True
+    return case_unit_id is not None and case_unit_id in supervised
+
+
+def require_notice(
+    actor: Actor, *, recipient_id: str, case_unit_id: str | None, supervised: frozenset[str], notice_id: str
+) -> None:
+    if not can_read_notice(
+        actor, recipient_id=recipient_id, case_unit_id=case_unit_id, supervised=supervised
+    ):
+        raise Hidden(
+            f"notice {notice_id} not found",
+            attempted="xref.notice_read",
+            object_type="xref_notice",
+            object_id=notice_id,
+        )
+
+
+def require_board(ctx: RequestContext) -> None:
+    if not (ctx.actor.is_operator or ctx.actor.role == Role.SUPERVISOR):
+        raise PermissionDenied("only supervisors see the deconfliction board", attempted="xref.board_read")

@@ -11,7 +11,8 @@ import casetrail.db.ledger
 import casetrail.db.outbox
 import casetrail.entities.models
 import casetrail.evidence.models
-import casetrail.graph.models  # noqa: F401
+import casetrail.graph.models
+import casetrail.xref.models  # noqa: F401
 from casetrail.db.base import Base
 
 

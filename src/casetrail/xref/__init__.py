@@ -1,0 +1,1 @@
+"""Cross-referencing: matching entities across cases and watch-lists, decisions and deconfliction."""
