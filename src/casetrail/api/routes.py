@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from casetrail.api import audit, auth, cases, entities, imports, members, merges, notes, tasks, users
+from casetrail.api import audit, auth, cases, entities, imports, members, merges, notes, tasks, users, xref
 from casetrail.api.openapi import error_responses
 
 API_PREFIX = "/api/v1"
@@ -23,6 +23,7 @@ CONTEXT_ROUTERS: tuple[APIRouter, ...] = (
     entities.router,
     merges.router,
     imports.router,
+    xref.router,
     audit.router,
 )
 
