@@ -84,3 +84,9 @@ class AuditAction(StrEnum):
     CHART_READ = "graph.chart_read"
     CHART_UPDATE = "graph.chart_update"
     CHART_DELETE = "graph.chart_delete"
+
+    # Lakehouse: analyst SQL, purges (the certificate), rebuilds and maintenance.
+    LAKEHOUSE_QUERY = "lakehouse.query"
+    LAKEHOUSE_PURGE = "lakehouse.purge"
+    LAKEHOUSE_REBUILD = "lakehouse.rebuild"
+    LAKEHOUSE_MAINTAIN = "lakehouse.maintain"

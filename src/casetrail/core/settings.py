@@ -93,6 +93,84 @@ class EvidenceSettings(BaseModel):
     )
 
 
+class LakehouseSettings(BaseModel):
+    """The analytics copy of the store in Apache Iceberg tables, and SQL over it."""
+
+    catalog_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the Iceberg catalog database, e.g. "
+            "postgresql+psycopg://casetrail@db.example/lakehouse; it holds the same tables as "
+            "Iceberg's JDBC catalog, so Trino and Spark read them. Unset means SQLite in "
+            "DATA_DIR/lakehouse/catalog.db."
+        ),
+    )
+    warehouse: str | None = Field(
+        default=None,
+        description=(
+            "Where table data and metadata files live: a local folder or an s3:// URL, e.g. "
+            "s3://casetrail-lakehouse/warehouse. Unset means DATA_DIR/lakehouse/warehouse."
+        ),
+    )
+    namespace: str = Field(
+        default="casetrail",
+        pattern="^[a-z][a-z0-9_]{0,63}$",
+        description="Iceberg namespace (schema in Trino) that holds the tables, e.g. casetrail.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="URL of the S3-compatible service of an s3:// warehouse, e.g. https://s3.example.org.",
+    )
+    s3_region: str | None = Field(default=None, description="Region of the warehouse bucket, e.g. eu-central-1.")
+    s3_access_key_id: str | None = Field(
+        default=None, description="Access key id for the warehouse bucket; unset means the AWS default chain."
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, description="Secret access key that belongs to S3_ACCESS_KEY_ID."
+    )
+    batch_size: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Outbox events (or audit records) the sync applies per Iceberg commit, e.g. 500.",
+    )
+    follow_interval_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds `lakehouse sync --follow` waits when it has caught up, e.g. 5.",
+    )
+    max_result_rows: int = Field(
+        default=10_000,
+        ge=1,
+        description="Rows an analyst query returns at most; longer results are cut and marked truncated.",
+    )
+    query_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Seconds after which an analyst query is interrupted, e.g. 60."
+    )
+    query_memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^[0-9]+(\.[0-9]+)?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory one DuckDB query may use before it spills or fails, e.g. 2GB.",
+    )
+    query_threads: int = Field(default=2, ge=1, description="Threads one DuckDB query uses, e.g. 2.")
+    orphan_grace_minutes: int = Field(
+        default=60,
+        ge=0,
+        description=(
+            "Files younger than this are never removed as orphans by `lakehouse maintain`, so a "
+            "write in progress elsewhere keeps its files, e.g. 60."
+        ),
+    )
+    snapshot_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Days of table history kept for time travel; `lakehouse maintain` expires older "
+            "snapshots. Unset keeps every snapshot (a purge still removes history it must)."
+        ),
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CASETRAIL_",
@@ -123,6 +201,7 @@ class Settings(BaseSettings):
     login: LoginSettings = Field(default_factory=LoginSettings)
     blobs: BlobSettings = Field(default_factory=BlobSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
+    lakehouse: LakehouseSettings = Field(default_factory=LakehouseSettings)
 
     @property
     def resolved_database_url(self) -> str:

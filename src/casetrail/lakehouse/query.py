@@ -1,0 +1,168 @@
+"""Analyst SQL: check it, scope it to the user's cases, run it on DuckDB, audit it.
+
+Every query is audited with its text and stated purpose, whether it ran, was rejected or
+failed. The store's transaction is committed before DuckDB runs, so an analytic query never
+holds the database (on SQLite every transaction holds the write lock); the audit record of the
+outcome is committed before the result is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casetrail.audit.actions import AuditAction
+from casetrail.audit.service import record
+from casetrail.auth import policy
+from casetrail.auth.context import RequestContext
+from casetrail.cases.models import Case, CaseMember
+from casetrail.core.errors import CasetrailError, PermissionDenied, ValidationFailed
+from casetrail.core.logging import get_logger
+from casetrail.core.settings import Settings
+from casetrail.lakehouse import duck
+from casetrail.lakehouse.config import LakehouseConfig, config_for, open_catalog
+from casetrail.lakehouse.registry import BY_NAME, TABLES
+from casetrail.lakehouse.results import QueryResult
+from casetrail.lakehouse.snapshots import resolve_read_points
+from casetrail.lakehouse.spec import Access
+from casetrail.lakehouse.sql_guard import CheckedQuery, SqlRejected, check_query, rewrite_tables
+from casetrail.lakehouse.tables import load_table
+
+log = get_logger(__name__)
+
+QUERYABLE = frozenset([*BY_NAME, duck.COLUMNS_VIEW])
+MAX_PURPOSE_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    sql: str
+    purpose: str | None = None
+    as_of: datetime | None = None
+    snapshot_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the policy lets the user read: case ids, and whether the audit trail."""
+
+    case_ids: list[str]
+    audit_trail: bool
+
+
+def permitted_scope(session: Session, ctx: RequestContext) -> Scope:
+    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (ctx.actor.user_id or ""))
+    visible = policy.visible_case_condition(
+        session,
+        ctx.actor,
+        unit_column=Case.unit_id,
+        sensitivity_column=Case.sensitivity,
+        case_id_column=Case.id,
+        member_case_ids=member_case_ids,
+    )
+    case_ids = sorted(session.execute(select(Case.id).where(visible)).scalars())
+    return Scope(case_ids=case_ids, audit_trail=_may_read_audit_trail(ctx))
+
+
+def _may_read_audit_trail(ctx: RequestContext) -> bool:
+    try:
+        policy.require_audit_read(ctx)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def run_query(
+    session: Session, ctx: RequestContext, settings: Settings, request: QueryRequest
+) -> QueryResult:
+    """Run an analyst query as ``ctx``'s user; commits ``session`` (see the module docstring)."""
+    policy.require_authenticated(ctx)
+    purpose = (request.purpose or ctx.purpose or "").strip()[:MAX_PURPOSE_LENGTH] or None
+    ctx = ctx.with_purpose(purpose)
+    detail: dict[str, Any] = {
+        "sql": request.sql,
+        "as_of": request.as_of.isoformat() if request.as_of else None,
+        "snapshot_id": request.snapshot_id,
+    }
+    try:
+        checked = check_query(request.sql, QUERYABLE)
+        detail["tables"] = sorted(checked.tables)
+        scope = permitted_scope(session, ctx)
+        detail["cases_visible"] = len(scope.case_ids)
+        session.commit()
+        result = _execute(settings, checked, scope, request)
+    except CasetrailError as error:
+        outcome = "denied" if isinstance(error, SqlRejected) else "failed"
+        _audit(session, ctx, outcome, {**detail, "error": error.code, "message": error.message})
+        log.info(
+            "lakehouse_query_refused", request_id=ctx.request_id, actor_id=ctx.actor.user_id, code=error.code
+        )
+        raise
+    detail.update(rows=result.row_count, truncated=result.truncated, snapshots=result.snapshots)
+    audit_id = _audit(session, ctx, "success", detail)
+    log.info(
+        "lakehouse_query_done",
+        request_id=ctx.request_id,
+        actor_id=ctx.actor.user_id,
+        rows=result.row_count,
+        tables=sorted(checked.tables),
+    )
+    return QueryResult(result.table, result.truncated, result.snapshots, audit_id=audit_id)
+
+
+def _audit(session: Session, ctx: RequestContext, outcome: str, detail: dict[str, Any]) -> str | None:
+    record(
+        session,
+        ctx.audit_source,
+        AuditAction.LAKEHOUSE_QUERY,
+        object_type="lakehouse",
+        outcome=outcome,
+        detail=detail,
+    )
+    session.commit()
+    return ctx.request_id
+
+
+def _execute(settings: Settings, checked: CheckedQuery, scope: Scope, request: QueryRequest) -> QueryResult:
+    config = config_for(settings)
+    lake = settings.lakehouse
+    with open_catalog(config) as catalog:
+        tables = {
+            name: _table(catalog, config, name) for name in sorted(checked.tables - {duck.COLUMNS_VIEW})
+        }
+        points = resolve_read_points(tables, as_of=request.as_of, snapshot_id=request.snapshot_id)
+        connection = duck.connect(config, lake)
+        try:
+            for name, point in points.items():
+                spec = BY_NAME[name]
+                case_ids = (
+                    scope.case_ids if spec.access == Access.CASE else (None if scope.audit_trail else [])
+                )
+                duck.create_view(connection, duck.ViewSource(name, point, spec.case_column, case_ids))
+            if duck.COLUMNS_VIEW in checked.tables:
+                duck.create_columns_view(connection, {spec.name: spec.iceberg_schema() for spec in TABLES})
+            duck.lock_down(connection, config)
+            sql = rewrite_tables(checked, duck.PERMITTED_SCHEMA).sql(dialect="duckdb")
+            output = duck.run(
+                connection, sql, max_rows=lake.max_result_rows, timeout_seconds=lake.query_timeout_seconds
+            )
+        finally:
+            connection.close()
+    snapshots = {name: point.snapshot_id for name, point in sorted(points.items())}
+    return QueryResult(output.table, output.truncated, snapshots)
+
+
+def _table(catalog: SqlCatalog, config: LakehouseConfig, name: str) -> Table:
+    table = load_table(catalog, config, BY_NAME[name])
+    if table is None:
+        raise ValidationFailed(
+            f"the lakehouse has no table {name} yet: run `casetrail lakehouse sync` first",
+            {"sql": "no such table"},
+        )
+    return table
