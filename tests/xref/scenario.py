@@ -21,6 +21,8 @@ from casetrail.db.engine import transaction
 from casetrail.entities import service as entity_service
 from casetrail.entities.statements import Source, SourceType
 from casetrail.xref.follower import follow_until_caught_up
+from casetrail.xref.watchlists import LoadReport, load_watchlist_file
+from tests.conftest import DATA_DIR
 from tests.factories import PASSWORD, context_for, make_case
 
 SHARED_PHONE = "+12025550100"
@@ -141,3 +143,23 @@ def secrets_of_rivera(scenario: Scenario) -> list[str]:
         scenario.rivera_entity,
         RIVERA_ONLY_PHONE,
     ]
+
+
+ZALA_FILE = DATA_DIR / "ftm_opensanctions_zala_slice.ftm.json"
+ZAKHAROV_ID = "NK-aU5ybkbRFJucf8YMwsJvDw"
+
+
+def load_zala(factory: sessionmaker[Session], name: str = "zala") -> LoadReport:
+    with transaction(factory) as session:
+        return load_watchlist_file(session, operator_context(), name, ZALA_FILE)
+
+
+def add_zakharov(factory: sessionmaker[Session], user: User, number: str) -> str:
+    """Record, in a case, a person who is on the Zala watch-list, spelled as a case agent might."""
+    return add_entity(
+        factory,
+        user,
+        number,
+        "Person",
+        {"name": ["Alexander Zakharov"], "birthDate": ["1965-09-21"], "nationality": ["ru"]},
+    )

@@ -17,6 +17,7 @@ from casetrail.cli.entities import entity_app
 from casetrail.cli.errors import CasetrailGroup
 from casetrail.cli.evidence import evidence_app
 from casetrail.cli.imports import import_app
+from casetrail.cli.xref import watchlist_app, xref_app
 from casetrail.core.logging import configure_logging
 from casetrail.core.settings import get_settings
 
@@ -48,4 +49,6 @@ app.add_typer(note_app, name="note")
 app.add_typer(entity_app, name="entity")
 app.add_typer(import_app, name="import")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(xref_app, name="xref")
+app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(audit_app, name="audit")

@@ -190,7 +190,9 @@ def _train(linker: Linker, populated: list[str]) -> None:
     if deterministic:
         try:
             linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
-        except SplinkException as error:
+        except (SplinkException, ValueError) as error:
+            # On small data the rule can pair more records than the recall allows; the default
+            # prior (1 in 10,000) then stays.
             log.warning("splink_prior_not_estimated", error=str(error)[:200])
 
 

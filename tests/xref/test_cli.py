@@ -1,0 +1,72 @@
+"""The xref and watchlist commands: follow, notices without leaks, batch linkage, watch-list loads."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from casetrail.db.engine import transaction
+from casetrail.xref.models import Candidate, Watchlist, WatchlistEntity
+from tests.cli.runner import Cli
+from tests.conftest import DATA_DIR
+from tests.xref.scenario import ZALA_FILE, build_scenario, secrets_of_okafor
+
+EMPTY_FEED = DATA_DIR / "watchlists" / "ofac_sdn_2024-05-04_EMPTY.csv"
+
+
+def test_follow_once_then_notices(factory: sessionmaker[Session], cli: Cli) -> None:
+    scenario = build_scenario(factory, follow=False)
+    followed = cli("xref", "follow", "--once")
+    assert followed.exit_code == 0, followed.stderr
+    assert "notices" in followed.stderr
+    token = cli.token_for("rivera")
+    result = cli("xref", "notices", "--output", "json", token=token)
+    assert result.exit_code == 0, result.stderr
+    notices = json.loads(result.stdout)
+    assert len(notices) == 3
+    assert all("Sgt. Okafor, Narcotics Unit 3" in notice["message"] for notice in notices)
+    for secret in secrets_of_okafor(scenario):
+        assert secret not in result.stdout, secret
+
+
+def test_board_lists_supervised_case(factory: sessionmaker[Session], cli: Cli) -> None:
+    scenario = build_scenario(factory)
+    result = cli("xref", "board", token=cli.token_for("sup"))
+    assert result.exit_code == 0, result.stderr
+    assert scenario.rivera_case.number in result.stdout
+    for secret in secrets_of_okafor(scenario):
+        assert secret not in result.stdout, secret
+
+
+def test_empty_feed_keeps_previous_list(factory: sessionmaker[Session], cli: Cli) -> None:
+    loaded = cli("watchlist", "load", "sanctions", str(ZALA_FILE))
+    assert loaded.exit_code == 0, loaded.stderr
+    rejected = cli("watchlist", "load", "sanctions", str(EMPTY_FEED))
+    assert rejected.exit_code == 1
+    assert "contains no entities" in rejected.stderr
+    assert "was not changed" in rejected.stderr
+    with transaction(factory) as session:
+        watchlist = session.execute(select(Watchlist)).scalar_one()
+        stored = session.execute(select(func.count()).select_from(WatchlistEntity)).scalar_one()
+    assert watchlist.version == 1
+    assert watchlist.entity_count == 91
+    assert stored == 91
+
+
+def test_non_ftm_feed_is_rejected(cli: Cli) -> None:
+    result = cli("watchlist", "load", "ofac", str(DATA_DIR / "SOURCES.md"))
+    assert result.exit_code == 1
+    assert "line 1: invalid JSON" in result.stderr
+
+
+def test_batch_writes_candidates(factory: sessionmaker[Session], cli: Cli) -> None:
+    build_scenario(factory, follow=False)
+    result = cli("xref", "batch", "--schema", "Person", "--output", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["records"] == 2
+    with transaction(factory) as session:
+        origins = list(session.execute(select(Candidate.origin)).scalars())
+    assert origins.count("batch") == report["candidates"]
