@@ -6,11 +6,27 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends
 
-from casetrail.web import audit_pages, auth_pages, case_pages, case_work, entity_pages, merge_import_pages
+from casetrail.web import (
+    audit_pages,
+    auth_pages,
+    case_pages,
+    case_work,
+    entity_pages,
+    evidence_pages,
+    merge_import_pages,
+)
 from casetrail.web.templating import remember_viewer
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 web_router = APIRouter(include_in_schema=False, dependencies=[Depends(remember_viewer)])
-for module in (auth_pages, case_pages, case_work, entity_pages, merge_import_pages, audit_pages):
+for module in (
+    auth_pages,
+    case_pages,
+    case_work,
+    entity_pages,
+    merge_import_pages,
+    audit_pages,
+    evidence_pages,
+):
     web_router.include_router(module.router)
