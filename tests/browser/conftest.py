@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_SECONDS = 60
+PHONE = {"width": 390, "height": 844}
 
 
 @dataclass(frozen=True)
@@ -134,3 +137,22 @@ def browser(playwright: Playwright, chromium_path: Path, tmp_path: Path) -> Iter
     context.set_default_timeout(15_000)
     yield context
     context.close()
+
+
+def log_in(page: Page, server: LiveServer, username: str) -> None:
+    """Open the case list, get sent to the login form, and log in as ``username``."""
+    page.goto(f"{server.base_url}/cases")
+    expect(page).to_have_url(f"{server.base_url}/login?next=/cases")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{server.base_url}/cases")
+
+
+def horizontal_overflow(page: Page) -> int:
+    """Return how many CSS pixels the page is wider than the viewport (0 when it fits)."""
+    overflow: int = page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
+    return overflow

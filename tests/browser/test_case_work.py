@@ -10,20 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.auth.context import operator_context
 from casetrail.db.engine import transaction
 from casetrail.exchange.ftm_import import import_ftm_file
-from tests.browser.conftest import LiveServer, start_server, stop_server
+from tests.browser.conftest import PHONE, LiveServer, horizontal_overflow, log_in, start_server, stop_server
 from tests.conftest import DATA_DIR
-from tests.factories import PASSWORD, make_case, make_user
+from tests.factories import make_case, make_user
 
 pytestmark = pytest.mark.browser
 
 CASE_NUMBER = "2026-0142"
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -43,27 +42,9 @@ def server(factory: sessionmaker[Session], database_url: str, tmp_path: Path) ->
     stop_server(process)
 
 
-def _log_in(page: Page, server: LiveServer) -> None:
-    page.goto(f"{server.base_url}/cases")
-    expect(page).to_have_url(f"{server.base_url}/login?next=/cases")
-    page.get_by_label("Username").fill("rivera")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server.base_url}/cases")
-
-
-def _horizontal_overflow(page: Page) -> int:
-    """Return how many CSS pixels the page is wider than the viewport (0 when it fits)."""
-    overflow: int = page.evaluate(
-        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - document.documentElement.clientWidth"
-    )
-    return overflow
-
-
 def test_case_agent_flow(browser: BrowserContext, server: LiveServer, tmp_path: Path) -> None:
     page = browser.new_page()
-    _log_in(page, server)
+    log_in(page, server, "rivera")
     expect(page.locator(".session-user")).to_have_text("Rivera")
     page.screenshot(path=tmp_path / "desktop-cases.png", full_page=True)
 
@@ -91,9 +72,9 @@ def test_case_agent_flow(browser: BrowserContext, server: LiveServer, tmp_path: 
     page.goto(f"{server.base_url}/cases/{CASE_NUMBER}")
     expect(page.locator(".sensitivity")).to_be_visible()
     page.screenshot(path=tmp_path / "phone-case.png")
-    assert _horizontal_overflow(page) == 0
+    assert horizontal_overflow(page) == 0
 
     entities = page.locator("#entities")
     entities.get_by_role("link", name="Maria Aleksandrovna Osetrova").click()
     page.screenshot(path=tmp_path / "phone-entity.png")
-    assert _horizontal_overflow(page) == 0
+    assert horizontal_overflow(page) == 0
