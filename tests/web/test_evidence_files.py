@@ -79,6 +79,7 @@ def test_upload_and_download_byte_for_byte(
     assert downloaded.headers["content-length"] == str(len(image))
     assert downloaded.headers["content-disposition"].startswith("attachment;")
     assert downloaded.headers["x-content-type-options"] == "nosniff"
+    assert downloaded.headers["content-security-policy"].startswith("sandbox")
     text = alice.get(links["übergabe.txt"])
     assert text.content == note
     assert "filename*=UTF-8''%C3%BCbergabe.txt" in text.headers["content-disposition"]
@@ -191,6 +192,8 @@ def test_label_pdf_names_item(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
+    # A sandbox policy would stop Chromium's PDF viewer from showing the label.
+    assert "content-security-policy" not in response.headers
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert number in text
     assert CASE_NUMBER in text

@@ -30,13 +30,12 @@ from casetrail.web.forms import see_other
 
 router = APIRouter()
 
-# Headers of every file and PDF sent: never cached, never sniffed, and a file opened directly
-# in the browser runs no script.
-DOWNLOAD_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "sandbox; default-src 'none'",
-}
+# Headers of the PDFs Casetrail renders: never cached, never sniffed. They carry no sandbox
+# policy, because Chromium does not open its PDF viewer in a sandboxed document.
+PDF_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+# Headers of evidence files and packages sent as downloads: a file that a browser opens
+# directly anyway runs no script.
+DOWNLOAD_HEADERS = {**PDF_HEADERS, "Content-Security-Policy": "sandbox; default-src 'none'"}
 
 
 def evidence_store(request: Request) -> BlobStore:
@@ -164,7 +163,7 @@ def download_file(
 
 def pdf_response(pdf: bytes, file_name: str) -> Response:
     safe_name = file_name.replace("/", "_")
-    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": f'inline; filename="{safe_name}"'}
+    headers = {**PDF_HEADERS, "Content-Disposition": f'inline; filename="{safe_name}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
