@@ -14,6 +14,7 @@ from casetrail.web import (
     entity_pages,
     evidence_pages,
     merge_import_pages,
+    xref_pages,
 )
 from casetrail.web.templating import remember_viewer
 
@@ -28,5 +29,6 @@ for module in (
     merge_import_pages,
     audit_pages,
     evidence_pages,
+    xref_pages,
 ):
     web_router.include_router(module.router)
