@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from casetrail.api import audit, auth, cases, entities, imports, members, merges, notes, tasks, users, xref
+from casetrail.api.evidence import ROUTERS as EVIDENCE_ROUTERS
 from casetrail.api.openapi import error_responses
 
 API_PREFIX = "/api/v1"
@@ -23,6 +24,7 @@ CONTEXT_ROUTERS: tuple[APIRouter, ...] = (
     entities.router,
     merges.router,
     imports.router,
+    *EVIDENCE_ROUTERS,
     xref.router,
     audit.router,
 )
