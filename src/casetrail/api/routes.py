@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from casetrail.api import audit, auth, cases, entities, imports, members, merges, notes, tasks, users, xref
 from casetrail.api.evidence import ROUTERS as EVIDENCE_ROUTERS
+from casetrail.api.graph import ROUTERS as GRAPH_ROUTERS
 from casetrail.api.openapi import error_responses
 
 API_PREFIX = "/api/v1"
@@ -26,6 +27,7 @@ CONTEXT_ROUTERS: tuple[APIRouter, ...] = (
     imports.router,
     *EVIDENCE_ROUTERS,
     xref.router,
+    *GRAPH_ROUTERS,
     audit.router,
 )
 
