@@ -136,13 +136,13 @@ def get_notice(notice_id: str, session: DbSession, ctx: Ctx) -> NoticeOut:
     return notice_out(notice_service.get_notice(session, ctx, notice_id))
 
 
-@router.post("/xref/notices/{notice_id}/acknowledge", responses=error_responses(409))
+@router.post("/xref/notices/{notice_id}/acknowledge", responses=error_responses(403, 409))
 def acknowledge_notice(notice_id: str, session: DbSession, ctx: Ctx) -> NoticeOut:
     """Record that the notice was read and the other lead will be contacted."""
     return notice_out(notice_service.acknowledge_notice(session, ctx, notice_id))
 
 
-@router.post("/xref/notices/{notice_id}/close", responses=error_responses(409))
+@router.post("/xref/notices/{notice_id}/close", responses=error_responses(403, 409))
 def close_notice(notice_id: str, body: NoticeClose, session: DbSession, ctx: Ctx) -> NoticeOut:
     """Close a notice with a note on how the overlap was settled."""
     return notice_out(notice_service.close_notice(session, ctx, notice_id, note=body.note))
