@@ -16,6 +16,7 @@ from casetrail.cli.demo import demo
 from casetrail.cli.entities import entity_app
 from casetrail.cli.errors import CasetrailGroup
 from casetrail.cli.evidence import evidence_app
+from casetrail.cli.graph import graph_app
 from casetrail.cli.imports import import_app
 from casetrail.cli.xref import watchlist_app, xref_app
 from casetrail.core.logging import configure_logging
@@ -51,4 +52,5 @@ app.add_typer(import_app, name="import")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(xref_app, name="xref")
 app.add_typer(watchlist_app, name="watchlist")
+app.add_typer(graph_app, name="graph")
 app.add_typer(audit_app, name="audit")
