@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test check lint typecheck layers pytest env system-deps-run system-deps-test clean
+.PHONY: run test check lint typecheck layers pytest env static system-deps-run system-deps-test clean
 
 run: system-deps-run env
 	$(BIN)/casetrail init
@@ -33,7 +33,13 @@ layers: env
 pytest: env
 	$(BIN)/pytest
 
-env: $(BIN)/casetrail
+env: $(BIN)/casetrail static
+
+# Front-end packages pinned in package-lock.json, copied where the web UI serves them.
+static:
+	npm ci --no-audit --no-fund
+	mkdir -p src/casetrail/web/static/vendor
+	cp node_modules/cytoscape/dist/cytoscape.min.js src/casetrail/web/static/vendor/
 
 $(BIN)/casetrail: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
