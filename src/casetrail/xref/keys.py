@@ -6,6 +6,9 @@ Every key is ``<kind>:<value>``. Kinds:
 - ``np``  a pair of name tokens, sorted (middle names and extra parts do not matter)
 - ``nph`` a pair of Metaphone codes of name tokens (spelling variants and many typos)
 - ``ni``  a name token with the initial of another token ("V. Putin" meets "Vladimir Putin")
+- ``sy``  a pair of name symbols of two parts of a person's name: rigour tags a name part with
+  the Wikidata ids of the given or family names it can be, in any script, so "Wladimir Putin",
+  "Владимир Путин" and "弗拉基米尔·普京" share ``sy`` keys where their spellings share nothing
 - ``dob`` a full birth date, YYYY-MM-DD
 - ``id``  an identifier (passport, tax, registration number, IBAN, ...) in upper case, letters
   and digits only
@@ -25,13 +28,22 @@ from itertools import combinations
 
 from followthemoney.proxy import EntityProxy
 from rigour.addresses import address_fingerprint
-from rigour.names import normalize_name, remove_org_types, remove_person_prefixes, tokenize_name
+from rigour.names import (
+    NameTypeTag,
+    SymbolCategory,
+    analyze_names,
+    normalize_name,
+    remove_org_types,
+    remove_person_prefixes,
+    tokenize_name,
+)
 from rigour.text import ascii_text, metaphone
 
 MAX_KEY_LENGTH = 200
 # Long names (vessels, public bodies) would produce a quadratic number of pairs.
 MAX_NAME_TOKENS = 6
 MIN_IDENTIFIER_LENGTH = 4
+MAX_SYMBOL_PAIRS = 64
 STRONG_KINDS = frozenset({"id", "ph", "em"})
 """Kinds that identify one thing on their own: sharing one is an overlap worth a notice."""
 
@@ -115,7 +127,23 @@ def name_keys(name: str, prop: str, *, is_person: bool) -> set[BlockingKey]:
         for other in tokens:
             if other != word:
                 keys.add(BlockingKey(f"ni:{word} {other[0]}", prop))
+    if is_person:
+        keys.update(BlockingKey(f"sy:{pair}", prop) for pair in symbol_pairs(name))
     return keys
+
+
+def symbol_pairs(name: str) -> list[str]:
+    """Return sorted pairs of name symbols that tag two different parts of a person's name."""
+    pairs: set[str] = set()
+    for analysed in analyze_names(NameTypeTag.PER, [name]):
+        by_part: dict[int, set[str]] = {}
+        for span in analysed.spans:
+            if span.symbol.category != SymbolCategory.NAME or len(span.parts) != 1:
+                continue
+            by_part.setdefault(span.parts[0].index, set()).add(str(span.symbol.id))
+        for (_, first), (_, second) in combinations(sorted(by_part.items())[:MAX_NAME_TOKENS], 2):
+            pairs.update(" ".join(sorted((one, two))) for one in first for two in second if one != two)
+    return sorted(pairs)[:MAX_SYMBOL_PAIRS]
 
 
 def identifier_key(value: str) -> str | None:
