@@ -13,6 +13,7 @@ from casetrail.web import (
     case_work,
     entity_pages,
     evidence_pages,
+    graph_pages,
     merge_import_pages,
     xref_pages,
 )
@@ -30,5 +31,6 @@ for module in (
     audit_pages,
     evidence_pages,
     xref_pages,
+    graph_pages,
 ):
     web_router.include_router(module.router)
