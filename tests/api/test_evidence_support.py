@@ -1,4 +1,4 @@
-"""Builders shared by the evidence API tests; this module holds no tests.
+"""Builders shared by the evidence API tests. This module contains no tests.
 
 The case 2026-0142 is led by alice (Unit A). carol is an analyst on it and dave a viewer, both in
 Unit A. bob is an investigator in Unit B who may not see the case.
