@@ -7,7 +7,9 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from casetrail.cli import xref as cli_xref
 from casetrail.db.engine import transaction
+from casetrail.xref import batch
 from casetrail.xref.models import Candidate, Watchlist, WatchlistEntity
 from tests.cli.runner import Cli
 from tests.conftest import DATA_DIR
@@ -70,3 +72,7 @@ def test_batch_writes_candidates(factory: sessionmaker[Session], cli: Cli) -> No
     with transaction(factory) as session:
         origins = list(session.execute(select(Candidate.origin)).scalars())
     assert origins.count("batch") == report["candidates"]
+
+
+def test_cli_threshold_default_matches_batch() -> None:
+    assert cli_xref.DEFAULT_THRESHOLD == batch.DEFAULT_THRESHOLD

@@ -18,12 +18,14 @@ from casetrail.cli.runtime import current_runtime, operator_transaction, user_tr
 from casetrail.core.errors import ImportFailed
 from casetrail.xref import notices as notice_service
 from casetrail.xref import service as xref_service
-from casetrail.xref.batch import DEFAULT_THRESHOLD, run_batch
-from casetrail.xref.follower import follow_until_caught_up
-from casetrail.xref.matching import DEFAULT_ALGORITHM, warm_up
 from casetrail.xref.notices import NoticeView
 from casetrail.xref.service import CandidateView
 from casetrail.xref.watchlists import list_watchlists, load_watchlist_file
+
+# Batch linkage (Splink, DuckDB) and matching (nomenklatura, scikit-learn) are imported inside
+# the commands that use them: every `casetrail` command, `serve` included, loads this module.
+DEFAULT_THRESHOLD = 0.5
+"""The default of ``casetrail.xref.batch.DEFAULT_THRESHOLD``, repeated to keep Splink unloaded."""
 
 xref_app = typer.Typer(help="Cross-reference entities across cases and watch-lists; deconfliction notices.")
 watchlist_app = typer.Typer(help="Load and list watch-lists (FtM entity files kept outside every case).")
@@ -41,6 +43,9 @@ def follow(
     ] = 500,
 ) -> None:
     """Match every new or changed entity against other cases and watch-lists (cursor `xref`)."""
+    from casetrail.xref.follower import follow_until_caught_up  # noqa: PLC0415
+    from casetrail.xref.matching import DEFAULT_ALGORITHM, warm_up  # noqa: PLC0415
+
     runtime = current_runtime()
     warm_up(DEFAULT_ALGORITHM)
     while True:
@@ -65,6 +70,8 @@ def batch(
     output: OutputOption = OutputFormat.TEXT,
 ) -> None:
     """Deduplicate and link every entity of a schema across the store with Splink."""
+    from casetrail.xref.batch import run_batch  # noqa: PLC0415
+
     runtime = current_runtime()
     with operator_transaction(runtime) as (session, ctx):
         report = run_batch(session, ctx, schema=schema, threshold=threshold)
