@@ -20,6 +20,8 @@ from casetrail.cases.models import Case
 from casetrail.core.settings import LakehouseSettings, Settings
 from casetrail.lakehouse.runtime import Lakehouse, open_lakehouse
 from casetrail.lakehouse.sync import sync_until_caught_up
+from tests.api.conftest import app, client_for  # noqa: F401 (fixtures of the API tests)
+from tests.cli.runner import cli  # noqa: F401 (the fixture of the CLI tests)
 from tests.factories import make_case, make_user
 from tests.support.postgres import PostgresServer
 

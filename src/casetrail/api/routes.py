@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from casetrail.api import audit, auth, cases, entities, imports, members, merges, notes, tasks, users, xref
 from casetrail.api.evidence import ROUTERS as EVIDENCE_ROUTERS
 from casetrail.api.graph import ROUTERS as GRAPH_ROUTERS
+from casetrail.api.lakehouse import router as lakehouse_router
 from casetrail.api.openapi import error_responses
 
 API_PREFIX = "/api/v1"
@@ -28,6 +29,7 @@ CONTEXT_ROUTERS: tuple[APIRouter, ...] = (
     *EVIDENCE_ROUTERS,
     xref.router,
     *GRAPH_ROUTERS,
+    lakehouse_router,
     audit.router,
 )
 

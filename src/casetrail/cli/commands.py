@@ -18,6 +18,7 @@ from casetrail.cli.errors import CasetrailGroup
 from casetrail.cli.evidence import evidence_app
 from casetrail.cli.graph import graph_app
 from casetrail.cli.imports import import_app
+from casetrail.cli.lakehouse import lakehouse_app, purge_command, sql_command
 from casetrail.cli.xref import watchlist_app, xref_app
 from casetrail.core.logging import configure_logging
 from casetrail.core.settings import get_settings
@@ -54,3 +55,6 @@ app.add_typer(xref_app, name="xref")
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(graph_app, name="graph")
 app.add_typer(audit_app, name="audit")
+app.add_typer(lakehouse_app, name="lakehouse")
+app.command("sql")(sql_command)
+app.command("purge")(purge_command)

@@ -33,6 +33,7 @@ from casetrail.lakehouse.snapshots import resolve_read_points
 from casetrail.lakehouse.spec import Access
 from casetrail.lakehouse.sql_guard import CheckedQuery, SqlRejected, check_query, rewrite_tables
 from casetrail.lakehouse.tables import load_table
+from casetrail.lakehouse.trino import TrinoSource, to_trino
 
 log = get_logger(__name__)
 
@@ -166,3 +167,38 @@ def _table(catalog: SqlCatalog, config: LakehouseConfig, name: str) -> Table:
             {"sql": "no such table"},
         )
     return table
+
+
+def trino_sql(session: Session, ctx: RequestContext, settings: Settings, request: QueryRequest) -> str:
+    """Return the analyst query in Trino SQL with the user's permission filter; audited, not run."""
+    policy.require_authenticated(ctx)
+    ctx = ctx.with_purpose((request.purpose or ctx.purpose or "").strip()[:MAX_PURPOSE_LENGTH] or None)
+    detail: dict[str, Any] = {"sql": request.sql, "dialect": "trino", "snapshot_id": request.snapshot_id}
+    try:
+        checked = check_query(request.sql, QUERYABLE - {duck.COLUMNS_VIEW})
+        scope = permitted_scope(session, ctx)
+        config = config_for(settings)
+        with open_catalog(config) as catalog:
+            tables = {name: _table(catalog, config, name) for name in sorted(checked.tables)}
+            points = resolve_read_points(tables, as_of=request.as_of, snapshot_id=request.snapshot_id)
+    except CasetrailError as error:
+        outcome = "denied" if isinstance(error, SqlRejected) else "failed"
+        _audit(session, ctx, outcome, {**detail, "error": error.code, "message": error.message})
+        raise
+    sources = [
+        TrinoSource(
+            name=name,
+            snapshot_id=point.snapshot_id,
+            case_column=BY_NAME[name].case_column,
+            case_ids=_case_filter(BY_NAME[name].access, scope),
+        )
+        for name, point in points.items()
+    ]
+    _audit(session, ctx, "success", {**detail, "tables": sorted(checked.tables)})
+    return to_trino(checked, config.namespace, sources)
+
+
+def _case_filter(access: Access, scope: Scope) -> list[str] | None:
+    if access == Access.CASE:
+        return scope.case_ids
+    return None if scope.audit_trail else []
