@@ -252,4 +252,5 @@ def test_login_outcomes_are_audited(
     assert failed[0]["actor_name"] == "anonymous"
     alice_logins = [entry for entry in succeeded if entry["object_id"] == alice.id]
     assert len(alice_logins) == 1
-    assert alice_logins[0]["actor_name"] == "anonymous"
+    assert alice_logins[0]["actor_name"] == "alice"
+    assert alice_logins[0]["actor_id"] == alice.id

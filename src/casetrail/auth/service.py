@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pyotp
@@ -243,7 +243,9 @@ def login(
             client_addr=ctx.client_addr,
         )
     )
-    record(session, ctx.audit_source, AuditAction.LOGIN, object_type="user", object_id=user.id)
+    # The request is anonymous until this point; the record names the account that logged in.
+    source = replace(ctx.audit_source, actor_id=user.id, actor_name=user.username)
+    record(session, source, AuditAction.LOGIN, object_type="user", object_id=user.id)
     return LoginResult(user=user, session_token=token, csrf_token=csrf)
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from casetrail.auth import service as auth_service
+from casetrail.auth.roles import Role
 from casetrail.core.ids import new_token
 from casetrail.core.settings import Settings
 from casetrail.http.deps import SESSION_COOKIE, Ctx, CurrentIdentity, DbSession, OptionalCtx
@@ -41,7 +42,10 @@ def safe_next(value: str | None) -> str:
 
 
 @router.get("/")
-def home() -> RedirectResponse:
+def home(identity: CurrentIdentity) -> RedirectResponse:
+    # Auditors have no case content to work on; their work starts at the audit trail.
+    if identity.user is not None and identity.user.role == Role.AUDITOR:
+        return RedirectResponse("/audit", status_code=303)
     return RedirectResponse("/cases", status_code=303)
 
 
