@@ -32,6 +32,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from casetrail.api.evidence_items import EVIDENCE_PREFIX, ITEM, ItemNumber
 from casetrail.api.openapi import error_responses
@@ -164,7 +165,11 @@ async def upload_raw(
     spool_dir = get_state(request).settings.data_dir / "tmp"
     await run_in_threadpool(spool_dir.mkdir, parents=True, exist_ok=True)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES, dir=str(spool_dir)) as spool:
-        size = await _spool_body(request, spool)
+        try:
+            size = await _spool_body(request, spool)
+        except ClientDisconnect:
+            log.warning("evidence_upload_disconnected", request_id=ctx.request_id, item_number=item_number)
+            raise
         log.info("evidence_upload_received", item_number=item_number, size=size)
         spool.seek(0)
         stored = await run_in_threadpool(
