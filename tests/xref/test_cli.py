@@ -76,3 +76,18 @@ def test_batch_writes_candidates(factory: sessionmaker[Session], cli: Cli) -> No
 
 def test_cli_threshold_default_matches_batch() -> None:
     assert cli_xref.DEFAULT_THRESHOLD == batch.DEFAULT_THRESHOLD
+
+
+def test_follow_with_regression_matcher(factory: sessionmaker[Session], cli: Cli) -> None:
+    build_scenario(factory, follow=False)
+    result = cli("xref", "follow", "--once", "--algorithm", "regression-v1")
+    assert result.exit_code == 0, result.stderr
+    with transaction(factory) as session:
+        algorithms = set(session.execute(select(Candidate.algorithm)).scalars())
+    assert algorithms == {"regression-v1"}
+
+
+def test_follow_rejects_unknown_matcher(cli: Cli) -> None:
+    result = cli("xref", "follow", "--once", "--algorithm", "fuzzy")
+    assert result.exit_code == 1
+    assert "unknown matcher 'fuzzy'" in result.stderr

@@ -41,15 +41,23 @@ def follow(
     limit: Annotated[
         int, typer.Option(min=1, max=10_000, help="Outbox events applied per transaction.")
     ] = 500,
+    algorithm: Annotated[
+        str,
+        typer.Option(
+            help="nomenklatura matcher: logic-v2 (strict, strong across scripts) or regression-v1 "
+            "(more forgiving of typos in personal records); docs/benchmarks.md compares them."
+        ),
+    ] = "logic-v2",
 ) -> None:
     """Match every new or changed entity against other cases and watch-lists (cursor `xref`)."""
     from casetrail.xref.follower import follow_until_caught_up  # noqa: PLC0415
-    from casetrail.xref.matching import DEFAULT_ALGORITHM, warm_up  # noqa: PLC0415
+    from casetrail.xref.matching import algorithm_for, warm_up  # noqa: PLC0415
 
+    algorithm_for(algorithm)
     runtime = current_runtime()
-    warm_up(DEFAULT_ALGORITHM)
+    warm_up(algorithm)
     while True:
-        run = follow_until_caught_up(runtime.factory, limit)
+        run = follow_until_caught_up(runtime.factory, limit, algorithm=algorithm)
         if run.events:
             hint(
                 f"applied {run.events} events: {run.entities} entities, "
