@@ -28,8 +28,8 @@ _FILES = {
 def run_sql(body: SqlRequest, session: DbSession, ctx: Ctx, settings: AppSettings) -> SqlResult | Response:
     """Run one read-only SELECT over the lakehouse; rows of cases the caller may not see never appear.
 
-    Rejected SQL (a command, a table function, a file path, a system catalog) answers 403
-    ``sql_rejected``; SQL that does not parse or fails answers 422. Every query is audited with
+    Rejected SQL (a command, a table function, a file path, a system catalog) returns 403
+    ``sql_rejected``. SQL that does not parse or that DuckDB rejects returns 422. Every query is audited with
     its text and purpose (the ``purpose`` field or the X-Casetrail-Purpose header).
     """
     request = QueryRequest(sql=body.sql, purpose=body.purpose, as_of=body.as_of, snapshot_id=body.snapshot_id)

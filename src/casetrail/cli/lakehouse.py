@@ -1,7 +1,7 @@
 """`casetrail lakehouse ...`, `casetrail sql` and `casetrail purge`.
 
 Lakehouse administration (sync, rebuild, status, maintain, trino-config) acts as the local
-operator. `sql` acts as the user of CASETRAIL_TOKEN and sees only that user's cases. `purge`
+operator. `sql` acts as the user of CASETRAIL_TOKEN and reads only the rows of that user's cases. `purge`
 acts as the local operator, or with --as-token-user as the user of CASETRAIL_TOKEN, who must
 supervise the case.
 """

@@ -2,8 +2,8 @@
 
 Every query is audited with its text and stated purpose, whether it ran, was rejected or
 failed. The store's transaction is committed before DuckDB runs, so an analytic query never
-holds the database (on SQLite every transaction holds the write lock); the audit record of the
-outcome is committed before the result is returned.
+keeps the database locked (on SQLite every transaction takes the write lock). The audit record
+of the outcome is committed before the result is returned.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class QueryRequest:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the policy lets the user read: case ids, and whether the audit trail."""
+    """Cases the policy lets the user read, and whether the audit trail is readable too."""
 
     case_ids: list[str]
     audit_trail: bool
@@ -97,7 +97,7 @@ def run_query(
         scope = permitted_scope(session, ctx)
         detail["cases_visible"] = len(scope.case_ids)
         session.commit()
-        result = _execute(settings, checked, scope, request)
+        result = execute_scoped(settings, checked, scope, request)
     except CasetrailError as error:
         outcome = "denied" if isinstance(error, SqlRejected) else "failed"
         _audit(session, ctx, outcome, {**detail, "error": error.code, "message": error.message})
@@ -130,7 +130,10 @@ def _audit(session: Session, ctx: RequestContext, outcome: str, detail: dict[str
     return ctx.request_id
 
 
-def _execute(settings: Settings, checked: CheckedQuery, scope: Scope, request: QueryRequest) -> QueryResult:
+def execute_scoped(
+    settings: Settings, checked: CheckedQuery, scope: Scope, request: QueryRequest
+) -> QueryResult:
+    """Run a checked query on DuckDB with views limited to ``scope``; no policy lookup, no audit."""
     config = config_for(settings)
     lake = settings.lakehouse
     with open_catalog(config) as catalog:

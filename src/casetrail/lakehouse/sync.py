@@ -30,7 +30,7 @@ from casetrail.core.logging import get_logger
 from casetrail.db.engine import transaction
 from casetrail.db.outbox import OutboxEvent, advance_cursor, get_cursor, read_events
 from casetrail.lakehouse.loading import load_rows
-from casetrail.lakehouse.registry import outbox_tables
+from casetrail.lakehouse.registry import TABLES, outbox_tables
 from casetrail.lakehouse.runtime import Lakehouse
 from casetrail.lakehouse.spec import Selection, TableSpec, compact, iceberg_filter
 from casetrail.lakehouse.specs_audit import AUDIT
@@ -178,7 +178,14 @@ def sync_until_caught_up(
     hooks: SyncHooks = NO_HOOKS,
     on_batch: Callable[[BatchReport], None] | None = None,
 ) -> SyncReport:
-    """Apply batches until neither the outbox nor the audit trail has anything new."""
+    """Apply batches until neither the outbox nor the audit trail has anything new.
+
+    Creates missing tables and adds new columns first, so every registered table exists
+    (empty until a change reaches it) once a sync has run.
+    """
+    with lake.writer_lock():
+        for spec in TABLES:
+            ensure_table(lake.catalog, lake.config, spec)
     report = SyncReport()
     while True:
         progressed = False

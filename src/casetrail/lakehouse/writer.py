@@ -85,7 +85,7 @@ def replace_rows(
             transaction.delete(delete_filter, snapshot_properties=properties)
         if rows.num_rows:
             transaction.append(rows, snapshot_properties=properties)
-    # PyIceberg 0.12 has no public way to ask whether a transaction holds changes.
+    # PyIceberg 0.12 has no public way to ask whether a transaction contains changes.
     if not transaction._updates:
         return False
     if hooks.after_data_files is not None:

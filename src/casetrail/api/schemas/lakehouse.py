@@ -25,7 +25,7 @@ class SqlRequest(BaseModel):
         default=None, description="Read one table at this snapshot and the others as of its commit time."
     )
     format: Literal["json", "csv", "parquet"] = Field(
-        default="json", description="json answers with SqlResult; csv and parquet answer with the file."
+        default="json", description="json returns a SqlResult; csv and parquet return the file."
     )
 
 
