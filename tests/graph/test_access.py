@@ -22,7 +22,7 @@ PURPOSE = "deconflict the hub phone before the search"
 
 @pytest.fixture
 def two_cases(factory: sessionmaker[Session], analyst: RequestContext) -> tuple[Scenario, RequestContext]:
-    """Okafor's case holds the hub scenario; Rivera, in another unit, has a case with the hub too."""
+    """Okafor's case contains the hub scenario; Rivera, in another unit, has a case with the hub too."""
     make_case(factory, "okafor", title="Night visits", number="2026-0142")
     scenario = build_scenario(factory, analyst, "2026-0142")
     rivera = context_for(make_user(factory, "rivera", unit="Robbery Unit"))
@@ -49,7 +49,7 @@ def test_hidden_case_reads_as_not_found(
         service.neighbours(session, rivera, GraphTarget("2026-0142"), starts=[scenario.owner])
 
 
-def test_entity_of_hidden_case_is_not_found_in_own_case(
+def test_hidden_entity_not_found_elsewhere(
     factory: sessionmaker[Session], two_cases: tuple[Scenario, RequestContext]
 ) -> None:
     scenario, rivera = two_cases
@@ -79,7 +79,7 @@ def test_cross_case_graph_leaves_out_hidden_cases(
     assert set(answer.case_numbers.values()) == {"2025-0911"}
 
 
-def test_cross_case_graph_joins_visible_cases_on_shared_values(
+def test_shared_value_joins_visible_cases(
     factory: sessionmaker[Session], two_cases: tuple[Scenario, RequestContext]
 ) -> None:
     scenario, _ = two_cases
@@ -116,7 +116,7 @@ def test_cross_case_query_records_purpose(
     assert entry.case_id is None
 
 
-def test_naming_hidden_case_in_cross_case_query_is_not_found(
+def test_named_hidden_case_not_found(
     factory: sessionmaker[Session], two_cases: tuple[Scenario, RequestContext]
 ) -> None:
     _, rivera = two_cases

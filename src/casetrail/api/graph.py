@@ -1,6 +1,6 @@
 """Link analysis over one case (/cases/{number}/graph/...) or every case the caller may see (/graph/...).
 
-The same queries answer on both prefixes. Queries across cases need a stated purpose, sent in
+Both prefixes serve the same queries. Queries across cases need a stated purpose, sent in
 the X-Casetrail-Purpose header or the ``purpose`` parameter; the audit trail keeps it with the
 query. The repeatable ``case`` parameter narrows a cross-case query to some of those cases.
 """
@@ -72,7 +72,7 @@ EntityIds = Annotated[list[str], Query(min_length=1, max_length=50, description=
 
 
 def _query_router(prefix: str, target_of: Callable[..., GraphTarget], tag: str) -> APIRouter:
-    """Build the query routes once for each prefix; ``target_of`` says which cases they read."""
+    """Build the query routes once for each prefix; ``target_of`` returns the cases they read."""
     router = APIRouter(prefix=prefix, tags=[tag], responses=error_responses(404))
     Target = Annotated[GraphTarget, Depends(target_of)]  # noqa: N806 - a type alias local to the routes
 

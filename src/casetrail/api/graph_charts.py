@@ -60,7 +60,7 @@ def create_chart(number: str, body: ChartCreate, session: DbSession, ctx: Ctx) -
 
 @router.get("/{chart_id}")
 def open_chart(number: str, chart_id: str, session: DbSession, ctx: Ctx) -> ChartDetail:
-    """Open a chart: its stored layout with its nodes and edges as the case holds them now."""
+    """Open a chart: its stored layout with its nodes and edges as they are in the case now."""
     return _detail(charts.open_chart(session, ctx, number, chart_id))
 
 

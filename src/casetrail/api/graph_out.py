@@ -1,4 +1,4 @@
-"""Converting graph answers to API models, and graph files to download responses."""
+"""Converting graph query results to API models, and graph files to download responses."""
 
 from __future__ import annotations
 

@@ -31,6 +31,9 @@ DATE_PROPS = ("startDate", "endDate", "date")
 LABEL_PROPS = ("relationship", "role")
 """String properties that name a relationship more precisely than its schema (Family: "brother")."""
 CALL_SIDES = (("caller", "callerNumber"), ("receiver", "receiverNumber"))
+UNSHARED_VALUE_PROPS = frozenset({"programId"})
+"""Identifier properties that name a list or programme (a sanctions programme), not the entity:
+thousands of entities share them, and a node for them would join strangers."""
 
 
 class GraphRow(NamedTuple):
@@ -103,8 +106,8 @@ def lower_bound(value: str) -> str:
 def upper_bound(value: str) -> str:
     """Return the last day a date prefix can mean: ``2015-03`` -> ``2015-03-31``.
 
-    Every month ends on day 31 here; the bound is only compared as text, so a day that does
-    not exist still sorts between the last real day of its month and the next month.
+    Every month ends on day 31 here. The bound is only compared as text, so a day that does
+    not exist still sorts after the last real day of its month and before the next month.
     """
     day = value[:10]
     return day + "-12-31"[len(day) - 4 :] if len(day) < 10 else day
@@ -210,7 +213,7 @@ def _node(builder: _Builder, entity: _Entity) -> None:
             continue
         if prop.type.name == "entity":
             _property_edges(builder, entity, prop_name, str(prop.label).lower(), start=start, end=end)
-        elif prop.type.name in VALUE_TYPES:
+        elif prop.type.name in VALUE_TYPES and prop_name not in UNSHARED_VALUE_PROPS:
             relation = f"{entity.schema.name}.{prop_name}"
             for value in values:
                 use = _ValueUse(

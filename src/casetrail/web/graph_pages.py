@@ -1,6 +1,6 @@
 """The link chart of a case: a Cytoscape.js page that reads and saves through the JSON API.
 
-The page itself holds no case content beyond the case header and the list of saved charts;
+The page itself contains no case content beyond the case header and the list of saved charts;
 the script in ``static/graph.js`` fetches nodes and edges from ``/api/v1/cases/{number}/graph``
 with the session cookie, and sends the CSRF token from the page's meta tag when it saves.
 """

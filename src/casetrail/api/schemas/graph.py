@@ -36,7 +36,7 @@ class GraphEdgeOut(BaseModel):
     )
     label: str
     directed: bool
-    entity_id: str = Field(description="The relationship entity, or the entity that holds the property.")
+    entity_id: str = Field(description="The relationship entity, or the entity that has the property.")
     case: str = Field(description="Number of the case the edge comes from.")
     start: str | None = None
     end: str | None = None
@@ -48,7 +48,9 @@ class GraphElements(BaseModel):
     depth: dict[str, int] = Field(
         default_factory=dict, description="Hops from the nearest start entity, for neighbourhoods."
     )
-    truncated: bool = Field(default=False, description="True when max_nodes cut the answer short.")
+    truncated: bool = Field(
+        default=False, description="True when max_nodes stopped the search before it was complete."
+    )
 
 
 class PathOut(BaseModel):
@@ -127,7 +129,7 @@ class ChartFiltersIn(BaseModel):
 
 
 class ChartPayload(BaseModel):
-    """What a chart stores: its nodes with positions and pins, the filters and the layout."""
+    """Stored form of a chart: its nodes with positions and pins, the filters and the layout."""
 
     nodes: list[ChartNodeIn] = Field(default_factory=list, max_length=5_000)
     filters: ChartFiltersIn = Field(default_factory=ChartFiltersIn)
@@ -160,6 +162,6 @@ class ChartSummary(BaseModel):
 class ChartDetail(ChartSummary):
     payload: dict[str, Any]
     elements: GraphElements = Field(
-        description="The chart's nodes as the case holds them now, and their edges."
+        description="The chart's nodes as they are in the case now, and the edges among them."
     )
     missing: list[str] = Field(description="Node ids of the chart that are no longer in the case.")

@@ -1,10 +1,10 @@
 // Link chart of a case, drawn with Cytoscape.js from the JSON API.
 //
-// Reads go to /api/v1/cases/{number}/graph with the session cookie; saves send the CSRF token
+// Reads go to /api/v1/cases/{number}/graph with the session cookie. Saves send the CSRF token
 // from the page's meta tag. Parallel edges of one relationship type between two nodes (forty
-// calls) are drawn as one edge labelled with their count; each keeps its own dates, so the
-// timeline range counts and hides them one by one. The strict Content-Security-Policy of the web
-// UI allows no inline script or style: everything here comes from this file.
+// calls) are drawn as one edge labelled with their count. Each of them keeps its own dates, so
+// the timeline range counts and hides them one by one. The strict Content-Security-Policy of
+// the web UI allows no inline script or style, so everything here comes from this file.
 (function () {
   "use strict";
 
@@ -310,8 +310,13 @@
     });
     timelineDays = unique(days);
     const last = Math.max(timelineDays.length - 1, 0);
-    const wantFrom = saved ? saved.date_from : previous.full ? null : previous.from;
-    const wantTo = saved ? saved.date_to : previous.full ? null : previous.to;
+    // A saved chart brings its range; otherwise a narrowed range stays as the user set it.
+    let wantFrom = previous.full ? null : previous.from;
+    let wantTo = previous.full ? null : previous.to;
+    if (saved) {
+      wantFrom = saved.date_from;
+      wantTo = saved.date_to;
+    }
     const from = document.getElementById("chart-time-from");
     const to = document.getElementById("chart-time-to");
     [from, to].forEach(function (input) {
