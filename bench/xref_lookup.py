@@ -2,10 +2,10 @@
 """Benchmark: candidate look-up for one entity against N stored entities in the blocking index.
 
 The script computes the blocking keys of N synthetic people with the production key function
-(``casetrail.xref.keys.entity_keys``), bulk-inserts them into the ``xref_key`` table of a scratch
-SQLite database, builds the table's indexes, and then times ``casetrail.xref.index.lookup`` for
-query entities: half are variants of stored people (a typo, reordered names, the same birth
-date), half are new people. The look-up is the SQL that ranks the entities sharing a key and
+(``casetrail.xref.keys.entity_keys``) and bulk-inserts them into the ``xref_key`` table of a
+scratch SQLite database. After building the table's indexes it times
+``casetrail.xref.index.lookup`` for query entities: half are variants of stored people (a
+typo, reordered names, the same birth date), half are new people. The look-up is the SQL that ranks the entities sharing a key and
 reads the shared keys of the top 30; scoring those candidates with the matcher is timed
 separately.
 
@@ -66,6 +66,7 @@ def build(path: Path, count: int, population: Population) -> tuple[dict[str, Rec
     connection.execute("PRAGMA synchronous=OFF")
     for index in ("ix_xref_key_key", "ix_xref_key_case_entity", "ix_xref_key_watchlist_entity"):
         connection.execute(f"DROP INDEX {index}")
+
     started = time.perf_counter()
     rows = 0
     stored: dict[str, Record] = {}
@@ -80,6 +81,7 @@ def build(path: Path, count: int, population: Population) -> tuple[dict[str, Rec
         if number and number % 100_000 == 0:
             print(f"  {number} entities, {rows} keys, {time.perf_counter() - started:.0f} s", file=sys.stderr)
     rows += _insert(connection, batch)
+
     connection.execute("CREATE INDEX ix_xref_key_key ON xref_key (key)")
     connection.execute("CREATE INDEX ix_xref_key_case_entity ON xref_key (case_id, entity_id)")
     connection.execute("CREATE INDEX ix_xref_key_watchlist_entity ON xref_key (watchlist_id, entity_id)")

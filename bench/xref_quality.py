@@ -2,8 +2,8 @@
 """Benchmark: precision and recall of the matchers on labelled public record-linkage data.
 
 Each CSV row becomes an FtM Person. For nomenklatura, every record is looked up in the real
-blocking index (``xref_key`` in a scratch SQLite database, each record in a case of its own)
-and every candidate pair is scored with LogicV2 and RegressionV1; a pair counts as a match at
+blocking index (``xref_key`` in a scratch SQLite database, each record in a case of its own).
+Every candidate pair is then scored with LogicV2 and RegressionV1. A pair counts as a match at
 a score of 0.7 or more (the deconfliction threshold) and, for comparison, 0.5. For Splink, the
 batch-linkage function ``casetrail.xref.batch.link_records`` trains on the records and returns
 pairs at a match probability of 0.5 or more. Precision and recall count unordered pairs of

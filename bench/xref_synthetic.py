@@ -1,6 +1,6 @@
 """Synthetic people for the cross-referencing benchmarks: reproducible, with planted duplicates.
 
-Names are built from generated syllables, so the data holds no real person. Given names come
+Names are built from generated syllables, so the data contains no real person. Given names come
 from a pool of 4,000 and family names from a pool of 40,000, which gives name tokens the
 skewed frequencies of a real population (a few common names, a long tail). A share of people
 carry a phone, a passport number or an e-mail address.

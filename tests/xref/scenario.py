@@ -2,7 +2,7 @@
 
 Agent Rivera (Unit A) leads one case, Sgt. Okafor (Narcotics Unit 3) leads another; neither can
 see the other's case. Both record the same person under different spellings and scripts, with
-the same phone and passport number. Each case also holds values the other must never see.
+the same phone and passport number. Each case also contains values the other must never see.
 """
 
 from __future__ import annotations

@@ -268,6 +268,7 @@ def run_batch(
     report.records = len(records)
     pairs = link_records(records, threshold=threshold)
     report.pairs = len(pairs)
+
     for pair in pairs:
         left, right = _side(pair.left_id), _side(pair.right_id)
         upsert_candidate(
@@ -283,6 +284,7 @@ def run_batch(
         )
         report.candidates += 1
     report.seconds = time.perf_counter() - started
+
     record(
         session,
         ctx.audit_source,

@@ -6,9 +6,9 @@ Every key is ``<kind>:<value>``. Kinds:
 - ``np``  a pair of name tokens, sorted (middle names and extra parts do not matter)
 - ``nph`` a pair of Metaphone codes of name tokens (spelling variants and many typos)
 - ``ni``  a name token with the initial of another token ("V. Putin" meets "Vladimir Putin")
-- ``sy``  a pair of name symbols of two parts of a person's name: rigour tags a name part with
-  the Wikidata ids of the given or family names it can be, in any script, so "Wladimir Putin",
-  "Владимир Путин" and "弗拉基米尔·普京" share ``sy`` keys where their spellings share nothing
+- ``sy``  a pair of name symbols of two parts of a person's name. rigour tags a name part with
+  the Wikidata ids of the given or family names it can be, in any script. So "Wladimir Putin",
+  "Владимир Путин" and "弗拉基米尔·普京" share ``sy`` keys although their spellings share nothing
 - ``dob`` a full birth date, YYYY-MM-DD
 - ``id``  an identifier (passport, tax, registration number, IBAN, ...) in upper case, letters
   and digits only

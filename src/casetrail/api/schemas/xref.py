@@ -16,8 +16,12 @@ class CandidateSide(BaseModel):
     entity_id: str
     caption: str
     schema_name: str = Field(alias="schema", examples=["Person"])
-    case_number: str | None = Field(description="The case that holds the entity; null for a watch-list.")
-    watchlist: str | None = Field(description="The watch-list that holds the entity; null for a case.")
+    case_number: str | None = Field(
+        description="The case that contains the entity, or null for a watch-list entity."
+    )
+    watchlist: str | None = Field(
+        description="The watch-list that contains the entity, or null for a case entity."
+    )
 
     model_config = ConfigDict(serialize_by_alias=True, validate_by_alias=True, validate_by_name=True)
 
