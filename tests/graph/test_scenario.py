@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.auth.context import RequestContext
 from casetrail.db.engine import transaction
+from casetrail.entities import service as entity_service
 from casetrail.entities.merge import merge_entities
+from casetrail.entities.statements import Source, SourceType
 from casetrail.graph import service
 from casetrail.graph.scope import GraphFilters, GraphTarget
 from tests.factories import make_case
@@ -134,3 +136,20 @@ def test_timeline_date_range_keeps_ongoing_relationships(
     assert [item.entity_id for item in items if item.schema != "Call"] == ["ownership-1"]
     assert {item.start for item in calls} == {"2026-02-01"}
     assert len(calls) == 4
+
+
+def test_graph_follows_later_changes(
+    factory: sessionmaker[Session], analyst: RequestContext, scenario: Scenario
+) -> None:
+    with transaction(factory) as session:
+        before = service.neighbours(session, analyst, GraphTarget(NUMBER), starts=[scenario.company])
+    with transaction(factory) as session:
+        entity_service.create_entity(
+            session, analyst, NUMBER, schema="Ownership",
+            properties={"owner": [scenario.owner], "asset": [scenario.company]},
+            source=Source(SourceType.MANUAL), entity_id="ownership-2",
+        )  # fmt: skip
+    with transaction(factory) as session:
+        after = service.neighbours(session, analyst, GraphTarget(NUMBER), starts=[scenario.company])
+    assert scenario.owner not in before.value.depth
+    assert after.value.depth[scenario.owner] == 1

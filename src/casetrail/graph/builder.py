@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import groupby, product
 from typing import NamedTuple
 
@@ -127,12 +128,18 @@ def value_key(prop_type: str, value: str) -> str:
     return f"{prop_type}:{value}"
 
 
+@cache
+def _schema_label(schema_name: str) -> str:
+    schema = model.get(schema_name)
+    return str(schema.label) if schema is not None else schema_name
+
+
 def _label(entity: _Entity) -> str:
     for prop in LABEL_PROPS:
         values = entity.values(prop)
         if values:
             return values[0]
-    return str(entity.schema.label)
+    return _schema_label(entity.schema.name)
 
 
 def _relationship(builder: _Builder, entity: _Entity) -> None:

@@ -165,7 +165,7 @@ def open_scope(session: Session, ctx: RequestContext, target: GraphTarget, attem
     """Check access to the target cases and build their graph."""
     if target.number is not None:
         case = open_case(session, ctx, target.number, CasePermission.READ, attempted).case
-        graph, _ = load_graph(session, [case.id])
+        graph = load_graph(session, [case.id])
         return GraphScope(graph, {case.id: case.number}, case)
     require_purpose(ctx)
     if target.cases:
@@ -174,5 +174,5 @@ def open_scope(session: Session, ctx: RequestContext, target: GraphTarget, attem
         ]
     else:
         cases = _visible_cases(session, ctx)
-    graph, _ = load_graph(session, [case.id for case in cases])
+    graph = load_graph(session, [case.id for case in cases])
     return GraphScope(graph, {case.id: case.number for case in cases}, None)
