@@ -5,9 +5,9 @@ The script computes the blocking keys of N synthetic people with the production 
 (``casetrail.xref.keys.entity_keys``) and bulk-inserts them into the ``xref_key`` table of a
 scratch SQLite database. After building the table's indexes it times
 ``casetrail.xref.index.lookup`` for query entities: half are variants of stored people (a
-typo, reordered names, the same birth date), half are new people. The look-up is the SQL that ranks the entities sharing a key and
-reads the shared keys of the top 30; scoring those candidates with the matcher is timed
-separately.
+typo, reordered names, the same birth date), half are new people. The look-up is the SQL that
+ranks the entities sharing a key and reads the shared keys of the top 30. Scoring those
+candidates with the matcher is timed separately.
 
     .venv/bin/python bench/xref_lookup.py --entities 1000000 --queries 400 --db var/bench/xref_keys.db
 """
