@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -124,3 +126,17 @@ def test_named_hidden_case_not_found(
         service.centrality(
             session, rivera.with_purpose(PURPOSE), GraphTarget(cases=("2025-0911", "2026-0142"))
         )
+
+
+def test_audit_hashes_value_node_keys(
+    factory: sessionmaker[Session], analyst: RequestContext, two_cases: tuple[Scenario, RequestContext]
+) -> None:
+    scenario, _ = two_cases
+    with transaction(factory) as session:
+        service.neighbours(session, analyst, GraphTarget("2026-0142"), starts=[scenario.hub, scenario.owner])
+    with transaction(factory) as session:
+        entry = session.execute(select(AuditRecord).where(AuditRecord.action == "graph.query")).scalar_one()
+    starts = entry.detail["starts"]
+    assert starts[0] == "phone:sha256:" + hashlib.sha256(scenario.hub.encode()).hexdigest()
+    assert starts[1] == scenario.owner
+    assert HUB not in str(entry.detail)

@@ -200,7 +200,7 @@ def delete_chart(
     case = open_case(session, ctx, number, CasePermission.WRITE, "graph.chart_delete").case
     chart = _chart(session, case, chart_id, lock=True)
     check_version("chart", chart_id, chart.version, expected_version)
-    _audit(session, ctx, AuditAction.CHART_DELETE, chart, title_length=len(chart.title))
+    _audit(session, ctx, AuditAction.CHART_DELETE, chart, nodes=len(chart.payload.get("nodes", [])))
     session.delete(chart)
     session.flush()
 

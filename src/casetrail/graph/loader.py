@@ -26,11 +26,12 @@ from casetrail.graph.model import VALUE_TYPES, LinkGraph
 log = get_logger(__name__)
 
 _YIELD_PER = 10_000
-CACHE_MAX_EDGES = 3_000_000
-"""Edges kept in the cache of one process, all graphs together; about 1 GiB of memory.
+CACHE_MAX_EDGES = 2_000_000
+"""Edges kept in the cache of one process, all graphs together.
 
-NOTE: an estimate from bench/graph_neighbourhood.py, where a graph of 1,000,000 edges took
-about 0.3 GiB, before the cache counted them. Lower it for workers with little memory.
+NOTE: an estimate of about 1.2 GiB. bench/graph_neighbourhood.py peaked at 806 MiB of resident
+memory for the whole process after building one graph of 1,000,000 edges and 200,000 nodes.
+Lower it for workers with little memory.
 """
 
 CacheKey = tuple[tuple[str, int], ...]

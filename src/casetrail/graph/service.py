@@ -8,6 +8,7 @@ which case a node or an edge comes from.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -48,6 +49,19 @@ def _check_range(name: str, value: int, low: int, high: int) -> int:
             f"{name} must be between {low} and {high}, got {value}", {name: "out of range"}
         )
     return value
+
+
+def audit_key(key: str) -> str:
+    """Return a node key as the audit trail stores it: entity ids as they are, values hashed.
+
+    A value node's key contains the value itself (``phone:+442079460100``), which is case
+    content; the audit trail keeps ``phone:sha256:`` and the SHA-256 of the key, which an auditor
+    holding the number can recompute.
+    """
+    prop_type, separator, _ = key.partition(":")
+    if not separator:
+        return key
+    return f"{prop_type}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _audit(session: Session, ctx: RequestContext, scope: GraphScope, query: str, **detail: Any) -> None:
@@ -94,7 +108,7 @@ def neighbours(
         ctx,
         scope,
         "neighbours",
-        starts=keys,
+        starts=[audit_key(key) for key in keys],
         hops=hops,
         filters=filters.as_detail(),
         returned_nodes=len(found.nodes),
@@ -146,8 +160,8 @@ def paths(
         ctx,
         scope,
         "shortest_paths" if shortest else "all_paths",
-        source=source,
-        target=to,
+        source=audit_key(source),
+        target=audit_key(to),
         max_length=max_length,
         filters=filters.as_detail(),
         returned_paths=len(found),
@@ -182,7 +196,7 @@ def common_neighbours(
         ctx,
         scope,
         "common_neighbours",
-        keys=keys,
+        keys=[audit_key(key) for key in keys],
         filters=filters.as_detail(),
         returned_nodes=len(found),
     )
