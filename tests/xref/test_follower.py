@@ -7,9 +7,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.db.engine import transaction
 from casetrail.db.outbox import get_cursor
-from casetrail.xref.follower import CONSUMER, run_xref
+from casetrail.exchange.ftm_import import import_ftm_file
+from casetrail.xref.follower import CONSUMER, follow_until_caught_up, run_xref
 from casetrail.xref.models import Candidate, MatchKey, Notice
-from tests.xref.scenario import SHARED_PHONE, build_scenario
+from tests.factories import context_for, make_case
+from tests.xref.scenario import (
+    SHARED_PHONE,
+    ZAKHAROV_ID,
+    ZALA_FILE,
+    add_zakharov,
+    build_scenario,
+    make_account,
+)
 
 
 def test_cross_case_match_creates_candidate(factory: sessionmaker[Session]) -> None:
@@ -51,3 +60,24 @@ def test_follower_advances_cursor_and_is_idempotent(factory: sessionmaker[Sessio
     assert len(keys) > 10
     again = run_xref(factory)
     assert again.events == 0
+
+
+def test_import_matches_other_case(factory: sessionmaker[Session]) -> None:
+    importer = make_account(factory, "imp", "Det. Ivers", "Unit B")
+    agent = make_account(factory, "agent", "Agent Moss", "Unit C")
+    imported = make_case(factory, "imp", title="Drone supply chain")
+    other = make_case(factory, "agent", title="Payments")
+    with transaction(factory) as session:
+        import_ftm_file(session, context_for(importer), imported.number, ZALA_FILE, skip_invalid_values=True)
+    entity_id = add_zakharov(factory, agent, other.number)
+    run = follow_until_caught_up(factory)
+    assert run.entities == 92
+    assert run.failed == 0
+    with transaction(factory) as session:
+        notice = session.execute(
+            select(Notice).where(Notice.recipient_id == agent.id, Notice.entity_id == entity_id)
+        ).scalar_one()
+    assert notice.kind == "match"
+    assert notice.label == "person"
+    assert notice.other_lead_name == "Det. Ivers"
+    assert notice.other_entity_id == ZAKHAROV_ID

@@ -16,6 +16,7 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.audit.service import AuditSource
@@ -44,6 +45,7 @@ class XrefRun:
     candidates: int = 0
     notices: int = 0
     last_seq: int = 0
+    failed: int = 0
     case_ids: set[str] = field(default_factory=set)
 
 
@@ -58,10 +60,7 @@ def run_xref(
         if not events:
             return run
         for target in _targets(events):
-            if isinstance(target, Side):
-                _match_case_entity(session, target, run, algorithm)
-            else:
-                _screen_watchlist(session, target, run, algorithm)
+            _apply(session, target, run, algorithm)
         run.events = len(events)
         run.last_seq = events[-1].seq
         advance_cursor(session, CONSUMER, run.last_seq)
@@ -90,7 +89,33 @@ def follow_until_caught_up(
         total.candidates += run.candidates
         total.notices += run.notices
         total.last_seq = run.last_seq
+        total.failed += run.failed
         total.case_ids |= run.case_ids
+
+
+def _apply(session: Session, target: Side | str, run: XrefRun, algorithm: str) -> None:
+    """Match one target inside a savepoint, so that one bad entity cannot stall the follower.
+
+    A failure is logged with the ids and the error's type (its message may quote case values),
+    and the target is skipped until the entity changes again.
+    """
+    try:
+        with session.begin_nested():
+            if isinstance(target, Side):
+                _match_case_entity(session, target, run, algorithm)
+            else:
+                _screen_watchlist(session, target, run, algorithm)
+    except (SQLAlchemyError, ValueError, KeyError, TypeError) as error:
+        run.failed += 1
+        if isinstance(target, Side):
+            log.error(
+                "xref_entity_failed",
+                case_id=target.case_id,
+                entity_id=target.entity_id,
+                error_type=type(error).__name__,
+            )
+        else:
+            log.error("xref_watchlist_failed", watchlist_id=target, error_type=type(error).__name__)
 
 
 def _targets(events: list[OutboxEvent]) -> list[Side | str]:
