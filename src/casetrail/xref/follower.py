@@ -98,6 +98,9 @@ def _apply(session: Session, target: Side | str, run: XrefRun, algorithm: str) -
 
     A failure is logged with the ids and the error's type (its message may quote case values),
     and the target is skipped until the entity changes again.
+
+    NOTE: audit entries and outbox events queued by the target before it failed are not
+    removed by the savepoint rollback, so they still commit with the batch.
     """
     try:
         with session.begin_nested():
