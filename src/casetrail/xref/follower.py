@@ -38,7 +38,7 @@ SYSTEM_SOURCE = AuditSource(actor_id=None, actor_name="system:xref")
 
 @dataclass
 class XrefRun:
-    """What one call of ``run_xref`` did."""
+    """Counts of the work one call of ``run_xref`` did."""
 
     events: int = 0
     entities: int = 0

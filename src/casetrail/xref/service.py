@@ -1,7 +1,7 @@
 """Candidates as a user sees them, and the decisions that confirm or reject them.
 
-A candidate is shown only to someone who may see both of its sides; a side in a case the
-reader cannot see is the business of deconfliction notices, not of this view. Decisions are
+A candidate is shown only to someone who may see both of its sides. A side in a case the
+reader cannot see is reported through deconfliction notices instead. Decisions are
 retracted, never deleted; a confirmed decision creates a "same as" link that a retraction ends.
 """
 
