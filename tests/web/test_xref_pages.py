@@ -6,11 +6,15 @@ import re
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from casetrail.auth.context import operator_context
+from casetrail.db.engine import transaction
+from casetrail.xref.batch import run_batch
 from casetrail.xref.follower import follow_until_caught_up
 from tests.web.conftest import BrowserFactory
 from tests.web.html import post_form
 from tests.xref.scenario import (
     ZAKHAROV_ID,
+    add_entity,
     add_zakharov,
     build_scenario,
     load_zala,
@@ -120,3 +124,23 @@ def test_confirm_and_retract_by_form(factory: sessionmaker[Session], browser_for
     final = browser.get(url)
     assert "retracted by rivera" in final.text
     assert "No links." in final.text
+
+
+def test_batch_pairs_shown_with_levels(factory: sessionmaker[Session], browser_for: BrowserFactory) -> None:
+    scenario = build_scenario(factory)
+    for name in ("Maria Jones", "Marie Jones"):
+        add_entity(
+            factory,
+            scenario.rivera,
+            scenario.rivera_case.number,
+            "Person",
+            {"name": [name], "birthDate": ["1990-02-03"], "phone": ["+12025550155"]},
+        )
+    with transaction(factory) as session:
+        report = run_batch(session, operator_context(), schema="Person", threshold=0.0)
+    assert report.pairs >= 1
+    page = browser_for("rivera").get(f"/cases/{scenario.rivera_case.number}/xref")
+    assert page.status_code == 200
+    assert 'title="splink"' in page.text
+    assert "match_weight" in page.text
+    _assert_absent(page.text, secrets_of_okafor(scenario))
