@@ -3,7 +3,7 @@
 Built graphs are kept in a small per-process cache, keyed by each case's newest outbox event.
 Every change to a case's entities, statements or merges emits an outbox event with a higher
 sequence number in the same transaction, so a committed change always leads to a rebuild. The
-cache holds derived data only: each worker process builds its own copy, and access is checked
+cache contains derived data only: each worker process builds its own copy, and access is checked
 before the cache is read.
 """
 

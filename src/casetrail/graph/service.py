@@ -2,7 +2,7 @@
 
 Each function takes a ``GraphTarget`` (one case, or every visible case with a stated purpose)
 and records one ``graph.query`` entry naming the query, its inputs, the cases read and the size
-of the answer. The answer carries the number of every case read, so that callers can show
+of the result. The answer carries the number of every case read, so that callers can show
 which case a node or an edge comes from.
 """
 
@@ -55,8 +55,8 @@ def audit_key(key: str) -> str:
     """Return a node key as the audit trail stores it: entity ids as they are, values hashed.
 
     A value node's key contains the value itself (``phone:+442079460100``), which is case
-    content; the audit trail keeps ``phone:sha256:`` and the SHA-256 of the key, which an auditor
-    holding the number can recompute.
+    content. The audit trail keeps ``phone:sha256:`` and the SHA-256 of the key instead, so an
+    auditor who has the number can recompute it.
     """
     prop_type, separator, _ = key.partition(":")
     if not separator:
