@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casetrail.auth.context import operator_context
 from casetrail.db.engine import transaction
 from casetrail.exchange.ftm_import import import_ftm_file
-from tests.browser.conftest import LiveServer, log_in, start_server, stop_server
+from tests.browser.conftest import PHONE, LiveServer, horizontal_overflow, log_in, start_server, stop_server
 from tests.conftest import DATA_DIR
 from tests.factories import make_case, make_user
 
@@ -144,6 +144,12 @@ def test_expand_save_and_reopen_chart(browser: BrowserContext, server: LiveServe
     assert svg.startswith("<svg")
     assert svg.count("<circle") + svg.count("<rect ") - 1 == after
     assert png.startswith(b"\x89PNG")
+
+    page.set_viewport_size(PHONE)
+    page.reload()
+    _wait_for_nodes(page, after)
+    page.screenshot(path=tmp_path / "chart-phone.png", full_page=True)
+    assert horizontal_overflow(page) == 0
     assert errors == []
 
 
