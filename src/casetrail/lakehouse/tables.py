@@ -27,6 +27,9 @@ TABLE_PROPERTIES = {
     # time travel reads snapshots listed in the current metadata file, not older files.
     "write.metadata.delete-after-commit.enabled": "true",
     "write.metadata.previous-versions-max": "20",
+    # The sync commits small batches; merging manifests on append keeps their number, and so
+    # the cost of planning each later delete, from growing with every commit.
+    "commit.manifest-merge.enabled": "true",
 }
 
 
