@@ -75,16 +75,16 @@ class EdgeFilter:
     date_to: str | None = None
     include_undated: bool = True
 
+    def _relation_allowed(self, relation: str) -> bool:
+        # "Passport" also allows the property edges "Passport.holder" and the like.
+        return relation in self.relations or relation.partition(".")[0] in self.relations
+
     @property
     def dated(self) -> bool:
         return self.date_from is not None or self.date_to is not None
 
     def allows(self, edge: Edge) -> bool:
-        if (
-            self.relations
-            and edge.relation not in self.relations
-            and edge.relation.split(".")[0] not in (self.relations)
-        ):
+        if self.relations and not self._relation_allowed(edge.relation):
             return False
         if self.case_ids and edge.case_id not in self.case_ids:
             return False
