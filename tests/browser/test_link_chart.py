@@ -20,7 +20,7 @@ from casetrail.auth.context import operator_context
 from casetrail.db.engine import transaction
 from casetrail.exchange.ftm_import import import_ftm_file
 from tests.browser.conftest import PHONE, LiveServer, horizontal_overflow, log_in, start_server, stop_server
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, REPO_ROOT
 from tests.factories import make_case, make_user
 
 pytestmark = pytest.mark.browser
@@ -29,8 +29,13 @@ CASE_NUMBER = "2026-0142"
 CHART = "#link-chart"
 
 
+VENDOR_SCRIPT = REPO_ROOT / "src" / "casetrail" / "web" / "static" / "vendor" / "cytoscape.min.js"
+
+
 @pytest.fixture
 def server(factory: sessionmaker[Session], database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    if not VENDOR_SCRIPT.exists():
+        pytest.fail(f"{VENDOR_SCRIPT} is missing: run `make static` to install Cytoscape.js", pytrace=False)
     make_user(factory, "rivera", unit="Narcotics Unit 3")
     make_case(factory, "rivera", title="Zala holdings", number=CASE_NUMBER, sensitivity="confidential")
     with transaction(factory) as session:

@@ -9,7 +9,13 @@
   "use strict";
 
   const root = document.getElementById("link-chart");
-  if (!root || typeof window.cytoscape !== "function") {
+  if (!root) {
+    return;
+  }
+  if (typeof window.cytoscape !== "function") {
+    const missing = document.getElementById("chart-status");
+    missing.textContent = "Cytoscape.js is missing from /static/vendor: the server's administrator runs `make static`.";
+    missing.classList.add("error");
     return;
   }
 
