@@ -113,6 +113,12 @@ def test_expand_save_and_reopen_chart(browser: BrowserContext, server: LiveServe
     expect(page.locator("#chart-status")).to_contain_text("Added")
     after = _node_count(page)
     assert after > before
+    page.get_by_role("button", name="Communities").click()
+    expect(page.locator("#chart-status")).to_contain_text("coloured by community")
+    communities = page.evaluate(
+        "() => document.querySelector('#link-chart').cy.nodes().filter(n => n.data('community')).length"
+    )
+    assert communities == after
     page.get_by_role("button", name="Pin").click()
     expect(page.get_by_role("button", name="Unpin")).to_be_visible()
     page.screenshot(path=tmp_path / "chart-expanded.png", full_page=True)

@@ -439,6 +439,12 @@
       detailRow(list, "Id", data.id);
       detailRow(list, "Cases", (data.cases || []).join(", "));
       detailRow(list, "Links", String(element.connectedEdges().length));
+      if (data.community) {
+        detailRow(list, "Community", String(data.community));
+      }
+      if (data.betweenness !== undefined) {
+        detailRow(list, "Betweenness", data.betweenness.toFixed(4));
+      }
     } else {
       const data = element.data();
       const first = data.members[0];
@@ -546,6 +552,54 @@
   document.getElementById("chart-relayout").addEventListener("click", function () {
     runLayout(document.getElementById("chart-layout").value);
   });
+  // Colours for communities, distinct from the schema colours' blues and purples where possible.
+  const COMMUNITY_COLOURS = ["#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"];
+
+  async function colourByCommunity() {
+    say("Finding communities…");
+    try {
+      const data = await request("GET", graphApi + "/communities" + query({ method: "louvain" }));
+      const groupOf = {};
+      data.groups.forEach(function (group, index) {
+        group.nodes.forEach(function (node) {
+          groupOf[node.id] = index;
+        });
+      });
+      cy.nodes().forEach(function (node) {
+        const index = groupOf[node.id()];
+        node.data("community", index === undefined ? null : index + 1);
+        node.data("colour", index === undefined ? "#5b6674" : COMMUNITY_COLOURS[index % COMMUNITY_COLOURS.length]);
+      });
+      say(data.groups.length + " communities in the case (modularity " + data.modularity.toFixed(2) + "); nodes are coloured by community.");
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  async function sizeByCentrality() {
+    say("Measuring centrality…");
+    try {
+      const data = await request("GET", graphApi + "/centrality" + query({ order: "betweenness", limit: 10000 }));
+      const scores = {};
+      let highest = 0;
+      data.items.forEach(function (item) {
+        scores[item.node.id] = item.betweenness || 0;
+        highest = Math.max(highest, item.betweenness || 0);
+      });
+      cy.nodes().forEach(function (node) {
+        const share = highest > 0 ? (scores[node.id()] || 0) / highest : 0;
+        node.data("betweenness", scores[node.id()] || 0);
+        node.style({ width: 30 + 50 * share, height: 30 + 50 * share });
+      });
+      say("Nodes are sized by betweenness centrality in the case.");
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  document.getElementById("chart-communities").addEventListener("click", colourByCommunity);
+  document.getElementById("chart-centrality").addEventListener("click", sizeByCentrality);
+
   document.getElementById("chart-edge-labels").addEventListener("change", function (event) {
     cy.edges().toggleClass("hide-label", !event.target.checked);
   });
