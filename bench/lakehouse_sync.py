@@ -2,7 +2,7 @@
 """Benchmark: sync throughput from the store to Iceberg, and end-to-end lag in follow mode.
 
 Throughput: a generated FollowTheMoney file (people with a name, a birth date and a
-nationality, and one Ownership edge per ten people) is imported into one case in one
+nationality; per ten people a company and an Ownership edge) is imported into one case in one
 transaction, which writes one outbox event per entity. Then ``sync_until_caught_up`` applies
 every event; the figure is rows written to Iceberg per second, over all tables, and events per
 second. Batch size is the setting's default (500 events) unless ``--batch-size`` sets another.
@@ -57,10 +57,13 @@ def ftm_lines(entities: int) -> bytes:
         )
         if index % 10 == 9:
             lines.append(
+                {"id": f"company-{index}", "schema": "Company", "properties": {"name": [f"Firm {index}"]}}
+            )
+            lines.append(
                 {
                     "id": f"ownership-{index}",
                     "schema": "Ownership",
-                    "properties": {"owner": [f"person-{index}"], "asset": [f"person-{index - 1}"]},
+                    "properties": {"owner": [f"person-{index}"], "asset": [f"company-{index}"]},
                 }
             )
     return b"\n".join(json.dumps(line).encode() for line in lines) + b"\n"
