@@ -8,8 +8,7 @@ from casetrail.api.dependencies import AppSettings
 from casetrail.api.openapi import error_responses
 from casetrail.api.schemas.lakehouse import SqlColumn, SqlRequest, SqlResult
 from casetrail.http.deps import Ctx, DbSession
-from casetrail.lakehouse.query import QueryRequest, run_query
-from casetrail.lakehouse.results import MEDIA_TYPES, ResultFormat
+from casetrail.lakehouse.formats import MEDIA_TYPES, ResultFormat
 
 router = APIRouter(tags=["lakehouse"])
 
@@ -32,6 +31,9 @@ def run_sql(body: SqlRequest, session: DbSession, ctx: Ctx, settings: AppSetting
     ``sql_rejected``. SQL that does not parse or that DuckDB rejects returns 422. Every query is audited with
     its text and purpose (the ``purpose`` field or the X-Casetrail-Purpose header).
     """
+    # PyIceberg, PyArrow and DuckDB add about 100 MB to a worker; load them on the first query.
+    from casetrail.lakehouse.query import QueryRequest, run_query  # noqa: PLC0415
+
     request = QueryRequest(sql=body.sql, purpose=body.purpose, as_of=body.as_of, snapshot_id=body.snapshot_id)
     result = run_query(session, ctx, settings, request)
     result_format = ResultFormat(body.format)

@@ -121,7 +121,9 @@ class LakehouseSettings(BaseModel):
         default=None,
         description="URL of the S3-compatible service of an s3:// warehouse, e.g. https://s3.example.org.",
     )
-    s3_region: str | None = Field(default=None, description="Region of the warehouse bucket, e.g. eu-central-1.")
+    s3_region: str | None = Field(
+        default=None, description="Region of the warehouse bucket, e.g. eu-central-1."
+    )
     s3_access_key_id: str | None = Field(
         default=None, description="Access key id for the warehouse bucket; unset means the AWS default chain."
     )

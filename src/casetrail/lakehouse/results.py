@@ -8,26 +8,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-
-class ResultFormat(StrEnum):
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-    PARQUET = "parquet"
-
-
-MEDIA_TYPES = {
-    ResultFormat.CSV: "text/csv; charset=utf-8",
-    ResultFormat.JSON: "application/json",
-    ResultFormat.PARQUET: "application/vnd.apache.parquet",
-}
+from casetrail.lakehouse.formats import ResultFormat
 
 
 @dataclass(frozen=True)
