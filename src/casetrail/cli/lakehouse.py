@@ -32,9 +32,9 @@ from casetrail.core.errors import Hidden, PermissionDenied, ValidationFailed
 from casetrail.core.ids import new_id
 from casetrail.db.engine import engine_for
 from casetrail.lakehouse import maintenance, rebuild, sync
+from casetrail.lakehouse.formats import ResultFormat
 from casetrail.lakehouse.purge import PurgeRequest, purge
 from casetrail.lakehouse.query import QueryRequest, run_query, trino_sql
-from casetrail.lakehouse.formats import ResultFormat
 from casetrail.lakehouse.runtime import Lakehouse, open_lakehouse
 from casetrail.lakehouse.trino import catalog_properties, render_properties
 
