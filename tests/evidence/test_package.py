@@ -176,3 +176,10 @@ def test_custody_log_chain_checked(world: World, tmp_path: Path) -> None:
     kinds = _kinds(verify_package(tampered))
     assert ("changed", "custody_log.json") in kinds
     assert ("chain", "custody_log.json") in kinds
+
+
+def test_repacked_with_directories_verifies(package: Path, tmp_path: Path) -> None:
+    # `unzip` then `zip -r` adds an entry for each folder; those carry no content.
+    repacked = _rewrite(package, tmp_path / "repacked.zip", add={"files/": b"", "files/E-0001/": b""})
+    check = verify_package(repacked)
+    assert check.problems == []

@@ -59,7 +59,8 @@ def verify_package(path: Path, expected_fingerprint: str | None = None) -> Packa
         check.add("format", str(path), f"not a readable zip file: {error}")
         return check
     with archive:
-        names = [info.filename for info in archive.infolist()]
+        # Directory entries carry no content; `zip -r` adds them when a package is re-packed.
+        names = [info.filename for info in archive.infolist() if not info.is_dir()]
         for name, count in Counter(names).items():
             if count > 1:
                 check.add("duplicate", name, f"the zip holds {count} entries with this name")
