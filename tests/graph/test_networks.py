@@ -1,7 +1,7 @@
 """Graph queries on real covert networks, checked against networkx computed on the same files.
 
 Each network is imported into a case as FtM entities through the import service; Casetrail then
-builds its graph from the stored statements. The answers must equal what networkx computes
+builds its graph from the stored statements. The results must equal what networkx computes
 directly from the dataset file: neighbourhoods, shortest path lengths and counts, simple paths,
 common neighbours, degree and betweenness centrality.
 """

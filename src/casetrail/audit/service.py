@@ -27,7 +27,7 @@ _PENDING_KEY = "casetrail_audit_pending"
 
 @dataclass(frozen=True)
 class AuditSource:
-    """Who acts and from where: the part of a request context the audit trail records."""
+    """The actor and origin of a request: the part of a request context the audit trail records."""
 
     actor_id: str | None
     actor_name: str
@@ -58,7 +58,7 @@ def record(
     outcome: str = "success",
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Queue an audit entry; ``detail`` holds ids and field names, never case content."""
+    """Queue an audit entry. ``detail`` contains ids and field names, never case content."""
     pending: list[_PendingEntry] = session.info.setdefault(_PENDING_KEY, [])
     pending.append(
         _PendingEntry(

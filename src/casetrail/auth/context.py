@@ -1,4 +1,4 @@
-"""Who is acting, and from where. Every service call takes a ``RequestContext``."""
+"""The acting user and the origin of a request. Every service call takes a ``RequestContext``."""
 
 from __future__ import annotations
 

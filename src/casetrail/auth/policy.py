@@ -9,7 +9,7 @@ Rules:
 - Administrators manage accounts and units; auditors read the audit trail. Neither role
   gives access to case content.
 - A local operator (CLI on the server) may do everything; the audit trail names them.
-- When a user may not see a case, the answer looks exactly like "not found" (``Hidden``).
+- When a user may not see a case, the response looks exactly like "not found" (``Hidden``).
 
 Tables belong to their contexts, so callers describe a case with a ``CaseGuard`` and, for list
 queries, pass their columns to ``visible_case_condition``.
@@ -38,7 +38,7 @@ class CasePermission(StrEnum):
 
 @dataclass(frozen=True)
 class CaseGuard:
-    """What the policy needs to know about one case and the actor's place in it."""
+    """The facts about one case, and the actor's place in it, that the policy decides on."""
 
     case_id: str
     case_number: str
@@ -86,7 +86,7 @@ def case_permissions(actor: Actor, guard: CaseGuard, supervised: frozenset[str])
 def require_case(
     session: Session, ctx: RequestContext, guard: CaseGuard, permission: CasePermission, attempted: str
 ) -> frozenset[str]:
-    """Raise unless the actor holds ``permission`` on the case; return all they hold."""
+    """Raise unless the actor has ``permission`` on the case, and return every permission they have."""
     granted = case_permissions(ctx.actor, guard, supervised_unit_ids(session, ctx.actor))
     if CasePermission.READ not in granted:
         raise Hidden(

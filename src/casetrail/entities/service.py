@@ -228,7 +228,7 @@ def _case_entity(session: Session, case: Case, entity_id: str, *, lock: bool = F
 
 
 def get_entity(session: Session, ctx: RequestContext, number: str, entity_id: str) -> EntityView:
-    """Read an entity as its case sees it. A merged-away id resolves to the merge winner."""
+    """Read an entity from its case's statements. A merged-away id resolves to the merge winner."""
     access = open_case(session, ctx, number, CasePermission.READ, "entity.read")
     case = access.case
     row = _case_entity(session, case, entity_id)

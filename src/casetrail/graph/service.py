@@ -2,7 +2,7 @@
 
 Each function takes a ``GraphTarget`` (one case, or every visible case with a stated purpose)
 and records one ``graph.query`` entry naming the query, its inputs, the cases read and the size
-of the result. The answer carries the number of every case read, so that callers can show
+of the result. The result carries the number of every case read, so that callers can show
 which case a node or an edge comes from.
 """
 
