@@ -9,9 +9,11 @@ import casetrail.auth.models
 import casetrail.cases.models
 import casetrail.db.ledger
 import casetrail.db.outbox
+import casetrail.documents.models
 import casetrail.entities.models
 import casetrail.evidence.models
 import casetrail.graph.models
+import casetrail.jobs.models
 import casetrail.xref.models  # noqa: F401
 from casetrail.db.base import Base
 

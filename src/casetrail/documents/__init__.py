@@ -1,0 +1,1 @@
+"""Documents and media of a case: storage, type detection, text and metadata extraction."""

@@ -1,0 +1,1 @@
+"""Legal documents from case data: templates, review workflow, sealed issue and redaction."""
