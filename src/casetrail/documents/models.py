@@ -44,7 +44,10 @@ class Document(Base):
     __tablename__ = "document"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), nullable=False)
+    # A tip attachment has no case until its lead is linked to one; ``lead_id`` names the
+    # lead then. Every other document belongs to exactly one case.
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("case_file.id"))
+    lead_id: Mapped[str | None] = mapped_column(String(36))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("document.id"))
     root_id: Mapped[str] = mapped_column(String(36), nullable=False)
     depth: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -82,6 +85,7 @@ class Document(Base):
         Index("ix_document_root_id", "root_id"),
         Index("ix_document_sha256", "sha256"),
         Index("ix_document_status", "status"),
+        Index("ix_document_lead_id", "lead_id"),
     )
 
 
@@ -92,7 +96,7 @@ class DocumentPage(Base):
 
     document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), primary_key=True)
     page_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), nullable=False)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("case_file.id"))
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # True when the text came from OCR rather than a text layer.
     ocr: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -109,7 +113,7 @@ class DocumentMention(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), nullable=False)
-    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), nullable=False)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("case_file.id"))
     page_no: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     # As written in the text, and in canonical form (E.164, upper-case IBAN, ISO date...).

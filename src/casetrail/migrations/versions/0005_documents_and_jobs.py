@@ -42,7 +42,8 @@ def upgrade() -> None:
     op.create_table(
         "document",
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("case_id", sa.String(length=36), nullable=True),
+        sa.Column("lead_id", sa.String(length=36), nullable=True),
         sa.Column("parent_id", sa.String(length=36), nullable=True),
         sa.Column("root_id", sa.String(length=36), nullable=False),
         sa.Column("depth", sa.Integer(), nullable=False),
@@ -83,12 +84,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_document_root_id", ["root_id"], unique=False)
         batch_op.create_index("ix_document_sha256", ["sha256"], unique=False)
         batch_op.create_index("ix_document_status", ["status"], unique=False)
+        batch_op.create_index("ix_document_lead_id", ["lead_id"], unique=False)
 
     op.create_table(
         "document_mention",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("document_id", sa.String(length=36), nullable=False),
-        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("case_id", sa.String(length=36), nullable=True),
         sa.Column("page_no", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("value", sa.String(length=1000), nullable=False),
@@ -116,7 +118,7 @@ def upgrade() -> None:
         "document_page",
         sa.Column("document_id", sa.String(length=36), nullable=False),
         sa.Column("page_no", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("case_id", sa.String(length=36), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("ocr", sa.Boolean(), nullable=False),
         sa.Column("image_sha256", sa.String(length=64), nullable=True),
@@ -147,6 +149,7 @@ def downgrade() -> None:
     op.drop_table("document_mention")
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_index("ix_document_status")
+        batch_op.drop_index("ix_document_lead_id")
         batch_op.drop_index("ix_document_sha256")
         batch_op.drop_index("ix_document_root_id")
         batch_op.drop_index("ix_document_parent_id")
