@@ -173,6 +173,73 @@ class LakehouseSettings(BaseModel):
     )
 
 
+class DocumentSettings(BaseModel):
+    """Limits of document ingestion. A file over a limit fails its own ingestion with the reason."""
+
+    max_upload_bytes: int = Field(
+        default=4 * 1024**3,
+        ge=1,
+        description="Largest file accepted for a document upload, in bytes, e.g. 4294967296 (4 GiB).",
+    )
+    max_unpacked_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=1,
+        description="Bytes an archive may unpack to in total before it is rejected, e.g. 2147483648.",
+    )
+    max_ratio: float = Field(
+        default=100.0,
+        gt=1,
+        description="Unpacked size divided by packed size that marks an archive as a zip bomb, e.g. 100.",
+    )
+    max_members: int = Field(default=10_000, ge=1, description="Files one archive may contain, e.g. 10000.")
+    max_depth: int = Field(
+        default=5,
+        ge=0,
+        description="Nesting of child documents (an attachment of a mail inside a zip is depth 2), e.g. 5.",
+    )
+    max_pages: int = Field(default=5_000, ge=1, description="Pages read from one document, e.g. 5000.")
+    max_ocr_pages: int = Field(default=500, ge=0, description="Pages of one document read by OCR, e.g. 500.")
+    ocr_languages: str = Field(
+        default="eng",
+        pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$",
+        description="Tesseract language codes joined by '+', e.g. eng+deu.",
+    )
+    tool_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds one run of an external tool (tesseract, ffprobe, ffmpeg) may take, e.g. 300.",
+    )
+    ingest_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Runs of an ingestion job before it fails for good when its worker stops, e.g. 3.",
+    )
+
+
+class JobSettings(BaseModel):
+    """The background job queue and its workers."""
+
+    lease_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description=(
+            "Seconds a worker holds a job before another worker may take it over; the worker "
+            "renews the lease while the job runs, e.g. 900."
+        ),
+    )
+    poll_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Seconds an idle worker waits before it looks for work again, e.g. 1."
+    )
+    retry_base_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds before the second attempt of a failed job; doubles per attempt, e.g. 10.",
+    )
+    retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest delay between two attempts of a job, e.g. 3600."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CASETRAIL_",
@@ -204,6 +271,8 @@ class Settings(BaseSettings):
     blobs: BlobSettings = Field(default_factory=BlobSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     lakehouse: LakehouseSettings = Field(default_factory=LakehouseSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
 
     @property
     def resolved_database_url(self) -> str:
