@@ -240,6 +240,156 @@ class JobSettings(BaseModel):
     )
 
 
+class MailSettings(BaseModel):
+    """The SMTP server that sends notification e-mail. Unset HOST turns e-mail off."""
+
+    host: str | None = Field(
+        default=None,
+        description="SMTP server name or address, e.g. smtp.example.org. Unset means no e-mail is sent.",
+    )
+    port: int = Field(default=587, ge=1, le=65535, description="SMTP port, e.g. 587 (STARTTLS) or 465 (SSL).")
+    security: str = Field(
+        default="starttls",
+        pattern="^(none|starttls|ssl)$",
+        description=(
+            "Transport security: 'starttls' upgrades a plain connection, 'ssl' connects with TLS "
+            "(port 465), 'none' sends in clear text (only for a relay on the same host)."
+        ),
+    )
+    from_address: str = Field(
+        default="casetrail@localhost",
+        description="Sender address of notification e-mail, e.g. casetrail@agency.example.",
+    )
+    username: str | None = Field(
+        default=None, description="SMTP login name; unset means the server needs no login."
+    )
+    password: SecretStr | None = Field(default=None, description="SMTP password for USERNAME.")
+    password_file: Path | None = Field(
+        default=None,
+        description=(
+            "File whose first line is the SMTP password, e.g. /run/secrets/smtp; used when "
+            "PASSWORD is unset, so the password stays out of the environment."
+        ),
+    )
+    timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for the SMTP server on each step, e.g. 30."
+    )
+    base_url: str = Field(
+        default="http://localhost:8000",
+        description="Address of the web UI that links in e-mail start with, e.g. https://casetrail.agency.example.",
+    )
+    batch_size: int = Field(default=50, ge=1, description="E-mails one sender run claims at most, e.g. 50.")
+    lease_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description=(
+            "Seconds a sender holds a claimed e-mail before another sender may take it over "
+            "(its sender is presumed dead), e.g. 300. Keep it well above TIMEOUT_SECONDS."
+        ),
+    )
+    retry_base_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds before the second attempt after a failed send; doubles per attempt, e.g. 30.",
+    )
+    retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest delay between two attempts of one e-mail, e.g. 3600."
+    )
+    max_attempts: int = Field(
+        default=48,
+        ge=1,
+        description=(
+            "Attempts after which an e-mail that still fails is marked failed, e.g. 48 "
+            "(about two days of retries at the default delays)."
+        ),
+    )
+
+
+class NotificationSettings(BaseModel):
+    """In-app notifications and their live stream to the browser."""
+
+    stream_poll_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between two database reads of an open notification stream, e.g. 2.",
+    )
+    stream_heartbeat_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds of silence before the stream sends a comment to keep proxies open, e.g. 15.",
+    )
+    stream_max_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description=(
+            "Seconds after which the server ends a stream; the browser reconnects and resumes "
+            "with Last-Event-ID, and the login is checked again, e.g. 300."
+        ),
+    )
+
+
+class LeadSettings(BaseModel):
+    """Tips from the public form, internal leads and their triage."""
+
+    max_attachments: int = Field(
+        default=5, ge=0, le=50, description="Files one tip (or one addition to it) may carry, e.g. 5."
+    )
+    max_attachment_bytes: int = Field(
+        default=25 * 1024 * 1024,
+        ge=1,
+        description="Largest tip attachment in bytes; larger files are rejected, e.g. 26214400 (25 MiB).",
+    )
+    max_text_length: int = Field(
+        default=20_000, ge=100, description="Longest tip text in characters, e.g. 20000."
+    )
+    rate_limit_window_seconds: int = Field(
+        default=3600,
+        ge=10,
+        description="Length of one rate-limit window of the public tip pages in seconds, e.g. 3600.",
+    )
+    tips_per_window: int = Field(
+        default=10, ge=1, description="Tips one client address may submit per window, e.g. 10."
+    )
+    receipt_attempts_per_window: int = Field(
+        default=10,
+        ge=1,
+        description="Receipt-code look-ups (right or wrong) one client address may make per window, e.g. 10.",
+    )
+    client_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Base64 of 32 random bytes, the HMAC key that turns client addresses into rate-limit "
+            "keys, e.g. the output of `openssl rand -base64 32`; every server process must share it. "
+            "Unset means DATA_DIR/keys/tip_client.key, created on first use."
+        ),
+    )
+    phone_region: str | None = Field(
+        default=None,
+        pattern="^[A-Z]{2}$",
+        description=(
+            "Two-letter country code used to read phone numbers written without a country code, "
+            "e.g. DE; unset means only numbers written with + are recognised."
+        ),
+    )
+    form_timezone: str = Field(
+        default="UTC",
+        description="IANA time zone in which times typed into the tip forms are read, e.g. Europe/Berlin.",
+    )
+    similarity_threshold: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="Jaccard similarity of word shingles above which two tip texts are grouped, e.g. 0.7.",
+    )
+    due_hours: dict[str, int] = Field(
+        default_factory=lambda: {"urgent": 4, "high": 24, "normal": 72, "low": 168},
+        description=(
+            'Hours from arrival until a lead of each priority is due, as JSON, e.g. '
+            '{"urgent": 4, "high": 24, "normal": 72, "low": 168}.'
+        ),
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CASETRAIL_",
@@ -271,8 +421,11 @@ class Settings(BaseSettings):
     blobs: BlobSettings = Field(default_factory=BlobSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     lakehouse: LakehouseSettings = Field(default_factory=LakehouseSettings)
+    leads: LeadSettings = Field(default_factory=LeadSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @property
     def resolved_database_url(self) -> str:
