@@ -1,0 +1,116 @@
+"""Media type detection by content: libmagic first, then a look inside where it is vague.
+
+libmagic reports zip-based office files as ``application/zip`` or ``application/octet-stream``,
+Outlook messages and PST mailboxes both as ``application/vnd.ms-outlook``, and e-mail files
+that start with a header block as ``text/plain`` or ``text/html``. ``detect_media_type``
+resolves these cases from the bytes; the file name is never consulted.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import magic
+import olefile
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT = "application/vnd.oasis.opendocument.text"
+MSG = "application/vnd.ms-outlook"
+PST = "application/vnd.ms-outlook-pst"
+MBOX = "application/mbox"
+EML = "message/rfc822"
+# libmagic's label for an OLE container holding an encrypted OOXML package.
+ENCRYPTED_OFFICE = "application/encrypted"
+
+_OOXML_MAIN_PARTS = {
+    "word/document.xml": DOCX,
+    "xl/workbook.xml": XLSX,
+    "ppt/presentation.xml": PPTX,
+}
+_ZIP_TYPES = {"application/zip", "application/octet-stream", "application/x-zip-compressed"}
+_OLE_TYPES = {
+    "application/vnd.ms-outlook",
+    "application/cdfv2",
+    "application/x-ole-storage",
+    "application/encrypted",
+    "application/vnd.ms-office",
+}
+_TEXT_TYPES = {"text/plain", "text/html", "message/rfc822", "application/octet-stream", "text/x-mail"}
+_HEAD_BYTES = 64 * 1024
+_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
+_CORE_HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"message-id:", b"received:", b"mime-version:")
+# An mbox "From " separator line that follows a blank line (mboxrd/mboxo, RFC 4155).
+_MBOX_SEPARATOR = re.compile(rb"\n\r?\nFrom \S+ ")
+
+
+def detect_media_type(path: Path) -> str:
+    """Return the media type of the file at ``path``, judged by its content."""
+    reported = magic.from_file(str(path), mime=True)
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if head.startswith(b"!BDN"):
+        return PST
+    lowered = reported.lower()
+    if lowered in _ZIP_TYPES and head.startswith(b"PK"):
+        return _zip_based_type(path) or reported
+    if lowered in _OLE_TYPES:
+        return _ole_based_type(path) or reported
+    if lowered in _TEXT_TYPES:
+        return _mail_type(head) or reported
+    return reported
+
+
+def _zip_based_type(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if declared.startswith("application/vnd.oasis.opendocument."):
+                    return declared
+            if "[Content_Types].xml" in names:
+                for part, media_type in _OOXML_MAIN_PARTS.items():
+                    if part in names:
+                        return media_type
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+    return None
+
+
+def _ole_based_type(path: Path) -> str | None:
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)}
+    except (OSError, ValueError):
+        return None
+    if "encryptedpackage" in streams:
+        return ENCRYPTED_OFFICE
+    if "__properties_version1.0" in streams or any(s.startswith("__substg1.0_") for s in streams):
+        return MSG
+    return None
+
+
+def _mail_type(head: bytes) -> str | None:
+    """Return ``message/rfc822`` or ``application/mbox`` when ``head`` opens with mail headers."""
+    lines = head.lstrip(b"\r\n").split(b"\n", 200)
+    starts_with_separator = lines[0].startswith(b"From ")
+    header_block = lines[1:] if starts_with_separator else lines
+    names: set[bytes] = set()
+    for line in header_block:
+        stripped = line.rstrip(b"\r")
+        if not stripped:
+            break
+        if stripped[:1] in (b" ", b"\t"):
+            continue
+        if not _HEADER_LINE.match(stripped):
+            return None
+        names.add(stripped.split(b":", 1)[0].lower() + b":")
+    if sum(1 for header in _CORE_HEADERS if header in names) < 2:
+        return None
+    if starts_with_separator and _MBOX_SEPARATOR.search(head):
+        return MBOX
+    return EML

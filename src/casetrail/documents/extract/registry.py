@@ -1,0 +1,48 @@
+"""Map detected media types to extractors.
+
+``EXTRACTORS`` is keyed by the media type that ``detect_media_type`` returns (libmagic's
+answer, refined by content; see ``detect.py``). A type missing from the map has no extractor.
+
+Keys that extractors put in ``Extraction.meta``:
+
+- ``encoding``: text encoding used to decode a text, CSV or HTML file.
+- ``pdf``: ``{"page_count", "producer", "creator", "subject", "keywords", "ocr_pages",
+  "ocr_skipped_pages"}``; the last two list 1-based page numbers.
+- ``office``: core properties of DOCX/XLSX/PPTX/ODT (``title``, ``author``, ``created``,
+  ``modified``, ``last_modified_by``, ``subject``), plus ``sheets`` for XLSX.
+- ``image``: ``{"format", "width", "height", "frames", "mode"}``.
+- ``exif``: EXIF tags by name, values as strings or numbers.
+- ``gps``: ``{"lat", "lon"}`` in decimal degrees (south and west negative), plus ``"alt"``
+  in metres when recorded.
+- ``captured_at``: ISO 8601 capture time from EXIF (local camera time unless an offset is stored).
+- ``email``: ``{"from", "to", "cc", "bcc", "subject", "date", "message_id", "in_reply_to"}``;
+  address fields are lists of strings, ``date`` is ISO 8601.
+- ``mailbox``: ``{"messages": int, "format": "mbox" | "pst"}``.
+- ``archive``: ``{"format", "members", "unpacked_bytes"}``.
+- ``media``: ``{"duration_s", "format", "bit_rate", "creation_time", "streams", "tags",
+  "thumbnails"}``; each stream is ``{"type", "codec", ...}`` and each thumbnail
+  ``{"page_no", "time_s"}``. Thumbnails are returned as pages with an empty text and the
+  keyframe as ``image_png``.
+- ``html``: ``{"meta": {name: content}}`` from the ``<meta>`` tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from casetrail.documents.extract import text
+from casetrail.documents.extract.base import Extraction, Limits
+from casetrail.documents.extract.detect import detect_media_type
+
+Extractor = Callable[[Path, Limits, Path], Extraction]
+
+EXTRACTORS: dict[str, Extractor] = {
+    "text/plain": text.extract_text,
+    "text/csv": text.extract_csv,
+    "text/calendar": text.extract_text,
+    "text/xml": text.extract_xml,
+    "application/xml": text.extract_xml,
+}
+
+__all__ = ["EXTRACTORS", "Extractor", "detect_media_type"]
