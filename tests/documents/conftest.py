@@ -1,0 +1,80 @@
+"""Document fixtures: a case led by alice with carol (analyst) and dave (viewer), bob outside it.
+
+Every test runs on SQLite and on PostgreSQL through ``factory`` and ``settings``; files go to a
+local blob store under the test's data directory.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from casetrail.auth.context import RequestContext, operator_context
+from casetrail.auth.models import User
+from casetrail.blobs.factory import blob_store
+from casetrail.blobs.keys import ensure_master_key
+from casetrail.blobs.store import BlobStore
+from casetrail.cases.members import add_member
+from casetrail.cases.models import Case
+from casetrail.core.settings import Settings
+from casetrail.db.engine import transaction
+from casetrail.documents.models import Document
+from casetrail.documents.service import store_document
+from tests.factories import context_for, make_case, make_user
+
+DOCUMENTS_DATA = Path(__file__).resolve().parent.parent / "data" / "documents"
+
+
+@dataclass
+class World:
+    factory: sessionmaker[Session]
+    settings: Settings
+    store: BlobStore
+    case: Case
+    alice: User
+    carol: User
+    bob: User
+    dave: User
+
+    @property
+    def number(self) -> str:
+        return self.case.number
+
+    def ctx(self, user: User) -> RequestContext:
+        return context_for(user)
+
+    def store_bytes(self, data: bytes, name: str = "note.txt") -> Document:
+        with transaction(self.factory) as session:
+            return store_document(
+                session,
+                blobs=self.store,
+                source=io.BytesIO(data),
+                file_name=name,
+                origin="upload",
+                uploaded_by=self.alice.username,
+                uploaded_by_id=self.alice.id,
+                case_id=self.case.id,
+            )
+
+
+@pytest.fixture
+def store(settings: Settings) -> BlobStore:
+    ensure_master_key(settings)
+    return blob_store(settings)
+
+
+@pytest.fixture
+def world(factory: sessionmaker[Session], settings: Settings, store: BlobStore) -> World:
+    alice = make_user(factory, "alice", unit="Unit A")
+    carol = make_user(factory, "carol", role="analyst", unit="Unit A")
+    bob = make_user(factory, "bob", unit="Unit B")
+    dave = make_user(factory, "dave", role="analyst", unit="Unit A")
+    case = make_case(factory, "alice", title="House on Elm St", number="2026-0142")
+    with transaction(factory) as session:
+        add_member(session, operator_context(), case.number, username="carol", role="analyst")
+        add_member(session, operator_context(), case.number, username="dave", role="viewer")
+    return World(factory, settings, store, case, alice, carol, bob, dave)
