@@ -15,6 +15,7 @@ import casetrail.evidence.models
 import casetrail.graph.models
 import casetrail.jobs.models
 import casetrail.legal.models
+import casetrail.notifications.models
 import casetrail.xref.models  # noqa: F401
 from casetrail.db.base import Base
 
