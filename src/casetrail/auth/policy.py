@@ -322,3 +322,155 @@ def require_notice(
 def require_board(ctx: RequestContext) -> None:
     if not (ctx.actor.is_operator or ctx.actor.role == Role.SUPERVISOR):
         raise PermissionDenied("only supervisors see the deconfliction board", attempted="xref.board_read")
+
+
+# -- leads and tips -------------------------------------------------------------------------------
+# Triage staff (intake clerks, and supervisors for their unit tree) see and triage the leads of
+# their unit tree and every lead not yet routed to a unit. The assignee and the person who
+# recorded a lead see it too, and the assignee works it: changes its facts, marks it actioned or
+# closed, and links it to a case. Every reader must be cleared to the lead's label. Linking a
+# lead to a case also needs write access to that case, and opening a case from it needs the
+# right to open cases. Anyone, with no account, may submit a tip.
+
+
+class LeadPermission(StrEnum):
+    READ = "read"
+    WORK = "work"
+    TRIAGE = "triage"
+
+
+@dataclass(frozen=True)
+class LeadGuard:
+    """The facts about one lead that the policy decides on."""
+
+    lead_id: str
+    reference: str
+    unit_id: str | None
+    sensitivity: str
+    assignee_id: str | None
+    recorded_by_id: str | None
+
+
+_TRIAGE_ROLES = (Role.INTAKE, Role.SUPERVISOR)
+_LEAD_AUTHOR_ROLES = (Role.INTAKE, Role.SUPERVISOR, Role.INVESTIGATOR, Role.ANALYST)
+
+
+def triage_unit_ids(session: Session, actor: Actor) -> frozenset[str]:
+    """Return the units whose leads the actor triages: their unit and its descendants."""
+    if actor.role not in _TRIAGE_ROLES or actor.unit_id is None:
+        return frozenset()
+    tree = select(Unit.id).where(Unit.id == actor.unit_id).cte("lead_unit_tree", recursive=True)
+    tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return frozenset(session.execute(select(tree.c.id)).scalars())
+
+
+def _triages(actor: Actor, unit_id: str | None, triage_units: frozenset[str]) -> bool:
+    if actor.role not in _TRIAGE_ROLES:
+        return False
+    return unit_id is None or unit_id in triage_units
+
+
+def lead_permissions(actor: Actor, guard: LeadGuard, triage_units: frozenset[str]) -> frozenset[str]:
+    if actor.is_operator:
+        return frozenset(LeadPermission)
+    if not _cleared(actor, guard.sensitivity) or actor.user_id is None:
+        return frozenset()
+    granted: set[str] = set()
+    if _triages(actor, guard.unit_id, triage_units):
+        granted |= {LeadPermission.READ, LeadPermission.WORK, LeadPermission.TRIAGE}
+    if guard.assignee_id == actor.user_id:
+        granted |= {LeadPermission.READ, LeadPermission.WORK}
+    if guard.recorded_by_id == actor.user_id:
+        granted.add(LeadPermission.READ)
+    return frozenset(granted)
+
+
+def require_lead(
+    session: Session, ctx: RequestContext, guard: LeadGuard, permission: LeadPermission, attempted: str
+) -> frozenset[str]:
+    """Raise unless the actor has ``permission`` on the lead, and return every permission they have."""
+    granted = lead_permissions(ctx.actor, guard, triage_unit_ids(session, ctx.actor))
+    if LeadPermission.READ not in granted:
+        raise Hidden(
+            f"lead {guard.reference} not found",
+            attempted=attempted,
+            object_type="lead",
+            object_id=guard.lead_id,
+        )
+    if permission not in granted:
+        raise PermissionDenied(
+            f"you may not {attempted.replace('.', ' ').replace('_', ' ')} on lead {guard.reference}",
+            attempted=attempted,
+            object_type="lead",
+            object_id=guard.lead_id,
+        )
+    return granted
+
+
+def visible_lead_condition(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_column: QueryableAttribute[str | None],
+    sensitivity_column: QueryableAttribute[str],
+    assignee_column: QueryableAttribute[str | None],
+    recorded_by_column: QueryableAttribute[str | None],
+) -> ColumnElement[bool]:
+    """Build the SQL condition that keeps only the leads the actor may see (see ``lead_permissions``)."""
+    if actor.is_operator:
+        return true()
+    if actor.user_id is None or actor.role not in _LEAD_AUTHOR_ROLES:
+        return false()
+    reach: list[ColumnElement[bool]] = [
+        assignee_column == actor.user_id,
+        recorded_by_column == actor.user_id,
+    ]
+    if actor.role in _TRIAGE_ROLES:
+        reach.append(unit_column.is_(None))
+        units = triage_unit_ids(session, actor)
+        if units:
+            reach.append(unit_column.in_(sorted(units)))
+    return sensitivity_column.in_(actor.clearance.labels_up_to()) & or_(*reach)
+
+
+def require_lead_create(ctx: RequestContext) -> None:
+    if not (ctx.actor.is_operator or ctx.actor.role in _LEAD_AUTHOR_ROLES):
+        raise PermissionDenied("only case workers and intake staff record leads", attempted="lead.create")
+
+
+def require_lead_assignee_eligible(role: str | None) -> None:
+    """Reject assigning a lead to an account whose role works no leads (administrator, auditor)."""
+    if role not in _LEAD_AUTHOR_ROLES:
+        raise PermissionDenied(
+            f"an account with role {role} cannot be assigned a lead: "
+            "administrators and auditors work no leads",
+            attempted="lead.assign",
+        )
+
+
+def require_lead_case_link(
+    lead_permissions_granted: frozenset[str], case_permissions_granted: frozenset[str]
+) -> None:
+    """Allow linking a lead to a case for someone who works the lead and may change the case."""
+    if LeadPermission.WORK not in lead_permissions_granted:
+        raise PermissionDenied("you may not link this lead to a case", attempted="lead.link_case")
+    if CasePermission.WRITE not in case_permissions_granted:
+        raise PermissionDenied(
+            "linking a lead to a case needs write access to that case", attempted="lead.link_case"
+        )
+
+
+def require_case_from_lead(ctx: RequestContext, lead_permissions_granted: frozenset[str]) -> None:
+    """Allow opening a case from a lead for someone who works the lead and may open cases."""
+    if LeadPermission.WORK not in lead_permissions_granted:
+        raise PermissionDenied("you may not open a case from this lead", attempted="lead.open_case")
+    require_create_case(ctx)
+
+
+# -- notifications -------------------------------------------------------------------------------
+# A notification names a case, so it goes only to an active user who may see that case now.
+
+
+def can_notify_about_case(recipient: Actor, guard: CaseGuard, supervised: frozenset[str]) -> bool:
+    """Return True when ``recipient`` may see the case a notification would name."""
+    return CasePermission.READ in case_permissions(recipient, guard, supervised)
