@@ -22,6 +22,7 @@ _DESCRIPTIONS = {
         "read, invalid_transition for a status step the workflow does not allow, conflict otherwise."
     ),
     422: "Invalid input (validation_failed, import_failed); fields maps each field to its message.",
+    429: "Too many requests from this client address in the current window (rate_limited); retry later.",
 }
 
 

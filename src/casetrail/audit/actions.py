@@ -85,6 +85,19 @@ class AuditAction(StrEnum):
     CHART_UPDATE = "graph.chart_update"
     CHART_DELETE = "graph.chart_delete"
 
+    # Leads and tips: intake, triage, and turning a lead into case content.
+    TIP_SUBMIT = "lead.tip_submit"
+    TIP_ADDITION = "lead.tip_addition"
+    TIP_RECEIPT_FAILED = "lead.receipt_failed"
+    LEAD_CREATE = "lead.create"
+    LEAD_READ = "lead.read"
+    LEAD_LIST = "lead.list"
+    LEAD_UPDATE = "lead.update"
+    LEAD_ASSIGN = "lead.assign"
+    LEAD_STATUS = "lead.status_change"
+    LEAD_GROUP = "lead.group"
+    LEAD_LINK_CASE = "lead.link_case"
+
     # Lakehouse: analyst SQL, purges (the certificate), rebuilds and maintenance.
     LAKEHOUSE_QUERY = "lakehouse.query"
     LAKEHOUSE_PURGE = "lakehouse.purge"

@@ -13,6 +13,7 @@ class Role(StrEnum):
     INVESTIGATOR = "investigator"  # opens cases; works cases they are members of
     ANALYST = "analyst"  # works cases they are members of
     AUDITOR = "auditor"  # reads and verifies the audit trail; no case content
+    INTAKE = "intake"  # triages tips and leads of their unit; no case content by this role
 
 
 class CaseRole(StrEnum):

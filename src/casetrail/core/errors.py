@@ -7,6 +7,7 @@ CasetrailError
 ├── AuthenticationFailed   wrong credentials, expired session, locked account
 ├── ValidationFailed       input is invalid; ``errors`` maps each field to its message
 │   └── ImportFailed       an import file is invalid; names the line and the property
+├── RateLimited            too many requests from one client in the current window
 ├── Conflict               the change no longer applies to the stored state
 │   ├── VersionConflict    the record changed since the caller read it
 │   └── InvalidTransition  a workflow step that the current status does not allow
@@ -82,6 +83,16 @@ class ImportFailed(ValidationFailed):
         super().__init__(message, location)
         self.line = line
         self.field = field
+
+
+class RateLimited(CasetrailError):
+    """Raised when a client used up its requests of the current window; ``retry_after`` is in seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Conflict(CasetrailError):

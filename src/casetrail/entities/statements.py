@@ -24,11 +24,12 @@ class SourceType(StrEnum):
     NOTE = "note"
     IMPORT = "import"
     DOCUMENT = "document"
+    LEAD = "lead"
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where a fact came from: typed in, a note of the case, an import batch or a document."""
+    """Where a fact came from: typed in, a note of the case, an import batch, a document or a lead."""
 
     type: SourceType
     id: str | None = None
@@ -41,7 +42,7 @@ def check_source(session: Session, case: Case, source: Source) -> None:
             raise ValidationFailed(
                 f"source note {source.id} not found in case {case.number}", {"source": "no such note"}
             )
-    elif source.type in (SourceType.IMPORT, SourceType.DOCUMENT) and not source.id:
+    elif source.type in (SourceType.IMPORT, SourceType.DOCUMENT, SourceType.LEAD) and not source.id:
         raise ValidationFailed(f"a {source.type} source needs an id", {"source": "missing id"})
 
 

@@ -16,6 +16,7 @@ from casetrail.core.errors import (
     IntegrityFailed,
     NotFound,
     PermissionDenied,
+    RateLimited,
     ValidationFailed,
 )
 
@@ -25,6 +26,7 @@ _STATUS: list[tuple[type[CasetrailError], int]] = [
     (AuthenticationFailed, 401),
     (ValidationFailed, 422),
     (Conflict, 409),
+    (RateLimited, 429),
     (IntegrityFailed, 500),
 ]
 

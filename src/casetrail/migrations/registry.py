@@ -14,6 +14,7 @@ import casetrail.entities.models
 import casetrail.evidence.models
 import casetrail.graph.models
 import casetrail.jobs.models
+import casetrail.leads.models
 import casetrail.legal.models
 import casetrail.notifications.models
 import casetrail.xref.models  # noqa: F401

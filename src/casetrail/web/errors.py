@@ -29,6 +29,7 @@ _TITLES = {
     405: "Not allowed",
     409: "The change was not saved",
     422: "The form has errors",
+    429: "Too many requests",
 }
 
 
