@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from casetrail.audit.actions import AuditAction
 from casetrail.core.settings import Settings
-from casetrail.migrations.registry import metadata
+from casetrail.migrations.registry import include_name, metadata
 from tests.conftest import REPO_ROOT
 
 
@@ -41,6 +41,8 @@ def test_audit_actions_are_from_vocabulary() -> None:
 
 def test_migrations_match_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, metadata())
     assert differences == []

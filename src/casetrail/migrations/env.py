@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from casetrail.db.engine import build_engine
-from casetrail.migrations.registry import metadata
+from casetrail.migrations.registry import include_name, metadata
 
 config = context.config
 
@@ -16,6 +16,7 @@ def run_migrations_offline() -> None:
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=metadata(),
         literal_binds=True,
+        include_name=include_name,
         render_as_batch=True,
     )
     with context.begin_transaction():
@@ -32,6 +33,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata(),
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import MetaData
 
 import casetrail.audit.models
@@ -17,9 +19,19 @@ import casetrail.jobs.models
 import casetrail.leads.models
 import casetrail.legal.models
 import casetrail.notifications.models
+import casetrail.search.models
 import casetrail.xref.models  # noqa: F401
 from casetrail.db.base import Base
+from casetrail.search.models import NATIVE_INDEX_PREFIX
 
 
 def metadata() -> MetaData:
     return Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Leave the search index's engine-specific objects out of model comparisons.
+
+    Migration 0006 creates them beside the ``search_entry`` table, and no model describes them.
+    """
+    return not (name or "").startswith(NATIVE_INDEX_PREFIX)
