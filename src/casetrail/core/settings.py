@@ -232,11 +232,11 @@ class JobSettings(BaseModel):
     )
     retry_base_seconds: float = Field(
         default=10.0,
-        gt=0,
+        ge=0,
         description="Seconds before the second attempt of a failed job; doubles per attempt, e.g. 10.",
     )
     retry_max_seconds: float = Field(
-        default=3600.0, gt=0, description="Longest delay between two attempts of a job, e.g. 3600."
+        default=3600.0, ge=0, description="Longest delay between two attempts of a job, e.g. 3600."
     )
 
 
