@@ -103,3 +103,7 @@ class AuditAction(StrEnum):
     LAKEHOUSE_PURGE = "lakehouse.purge"
     LAKEHOUSE_REBUILD = "lakehouse.rebuild"
     LAKEHOUSE_MAINTAIN = "lakehouse.maintain"
+
+    # Notifications: following a case (its new facts reach the follower).
+    CASE_FOLLOW = "case.follow"
+    CASE_UNFOLLOW = "case.unfollow"
