@@ -107,3 +107,18 @@ class AuditAction(StrEnum):
     # Notifications: following a case (its new facts reach the follower).
     CASE_FOLLOW = "case.follow"
     CASE_UNFOLLOW = "case.unfollow"
+
+    # Legal documents: templates, documents, review steps, issued PDFs and redacted copies.
+    LEGAL_TEMPLATE_READ = "legal.template_read"
+    LEGAL_TEMPLATE_UPDATE = "legal.template_update"
+    LEGAL_CREATE = "legal.create"
+    LEGAL_READ = "legal.read"
+    LEGAL_LIST = "legal.list"
+    LEGAL_EDIT = "legal.edit"
+    LEGAL_SUBMIT = "legal.submit"
+    LEGAL_RETURN = "legal.return"
+    LEGAL_APPROVE = "legal.approve"
+    LEGAL_FILE = "legal.file"
+    LEGAL_REDACT = "legal.redact"
+    LEGAL_DOWNLOAD = "legal.download"
+    LEGAL_VERIFY = "legal.verify"

@@ -474,3 +474,67 @@ def require_case_from_lead(ctx: RequestContext, lead_permissions_granted: frozen
 def can_notify_about_case(recipient: Actor, guard: CaseGuard, supervised: frozenset[str]) -> bool:
     """Return True when ``recipient`` may see the case a notification would name."""
     return CasePermission.READ in case_permissions(recipient, guard, supervised)
+
+
+# -- legal documents -----------------------------------------------------------------------------
+# Case writers draft, edit and submit legal documents and make redacted copies of issued ones. A
+# supervisor of the case's unit (``CasePermission.SUPERVISE``) approves or returns a submitted
+# document, but never one they wrote or edited. The case lead or a supervisor
+# (``CasePermission.MANAGE``) files an approved document. Administrators manage the templates;
+# case workers read them to choose one.
+
+
+def can_manage_legal_templates(actor: Actor) -> bool:
+    return actor.is_operator or actor.role == Role.ADMINISTRATOR
+
+
+def require_legal_template_admin(ctx: RequestContext) -> None:
+    if not can_manage_legal_templates(ctx.actor):
+        raise PermissionDenied(
+            "only administrators add and edit templates", attempted="legal.template_update"
+        )
+
+
+def require_legal_template_read(ctx: RequestContext) -> None:
+    if not (can_manage_legal_templates(ctx.actor) or ctx.actor.role in _CASE_WORK_ROLES):
+        raise PermissionDenied(
+            "only case workers and administrators read templates", attempted="legal.template_read"
+        )
+
+
+def can_review_legal_document(actor: Actor, permissions: frozenset[str], author_ids: frozenset[str]) -> bool:
+    """Return True for a supervisor of the case who neither wrote nor edited the document."""
+    if actor.is_operator:
+        return True
+    return CasePermission.SUPERVISE in permissions and actor.user_id not in author_ids
+
+
+def require_legal_review(
+    ctx: RequestContext,
+    *,
+    permissions: frozenset[str],
+    author_ids: frozenset[str],
+    document_id: str,
+    attempted: str,
+) -> None:
+    if can_review_legal_document(ctx.actor, permissions, author_ids):
+        return
+    if CasePermission.SUPERVISE in permissions:
+        message = "you wrote or edited this document: another supervisor of the case's unit reviews it"
+    else:
+        message = "only a supervisor of the case's unit approves or returns a legal document"
+    raise PermissionDenied(message, attempted=attempted, object_type="legal_document", object_id=document_id)
+
+
+def can_file_legal_document(actor: Actor, permissions: frozenset[str]) -> bool:
+    return actor.is_operator or CasePermission.MANAGE in permissions
+
+
+def require_legal_filing(ctx: RequestContext, *, permissions: frozenset[str], document_id: str) -> None:
+    if not can_file_legal_document(ctx.actor, permissions):
+        raise PermissionDenied(
+            "only the case lead or a supervisor files a legal document",
+            attempted="legal.file",
+            object_type="legal_document",
+            object_id=document_id,
+        )
