@@ -88,20 +88,52 @@ def test_chart_anx_lists_entities_and_links(
     factory: sessionmaker[Session], analyst: RequestContext, scenario: Scenario, chart_id: str
 ) -> None:
     root = ElementTree.fromstring(_export_chart(factory, analyst, chart_id, ExportFormat.ANX))
-    entities = {entity.get("EntityId"): entity for entity in root.iter("Entity")}
-    links = [(link.get("End1Id"), link.get("End2Id")) for link in root.iter("Link")]
+    entity_of = {entity.get("EntityId"): entity.get("Identity") for entity in root.iter("Entity")}
+    links = [(entity_of[link.get("End1Id")], entity_of[link.get("End2Id")]) for link in root.iter("Link")]
     icons = {
-        entity.get("EntityId"): entity.find("Icon/IconStyle").get("Type") for entity in root.iter("Entity")
+        entity.get("Identity"): entity.find("Icon/IconStyle").get("Type") for entity in root.iter("Entity")
     }  # type: ignore[union-attr]
     labels = {item.get("Label") for item in root.iter("ChartItem") if item.find("End") is not None}
     assert root.tag == "Chart"
-    assert set(entities) == {scenario.owner, scenario.friend, scenario.director, scenario.passport}
+    assert set(entity_of.values()) == {scenario.owner, scenario.friend, scenario.director, scenario.passport}
     assert sorted(links) == sorted(
         [(scenario.owner, scenario.friend), (scenario.passport, scenario.director)]
     )
     assert icons[scenario.owner] == "Person"
     assert icons[scenario.passport] == "Passport"
     assert "Lena Brandt" in labels
+
+
+def test_chart_anx_keeps_positions(
+    factory: sessionmaker[Session], analyst: RequestContext, scenario: Scenario, chart_id: str
+) -> None:
+    root = ElementTree.fromstring(_export_chart(factory, analyst, chart_id, ExportFormat.ANX))
+    ends = {
+        item.find("End/Entity").get("Identity"): item.find("End")  # type: ignore[union-attr]
+        for item in root.iter("ChartItem")
+        if item.find("End") is not None
+    }
+    assert (ends[scenario.owner].get("X"), ends[scenario.owner].get("Y")) == ("-100", "50")
+    assert ends[scenario.director].get("Z") == "0"
+
+
+def test_case_anx_dates_the_ownership(
+    factory: sessionmaker[Session], analyst: RequestContext, scenario: Scenario
+) -> None:
+    with transaction(factory) as session:
+        exported = downloads.export_graph(session, analyst, GraphTarget(NUMBER), ExportFormat.ANX)
+    root = ElementTree.fromstring(exported.content)
+    ownership = next(
+        item for item in root.iter("ChartItem") if item.find("Link/LinkStyle[@Type='Ownership']") is not None
+    )
+    undated = next(
+        item for item in root.iter("ChartItem") if item.find("Link/LinkStyle[@Type='Associate']") is not None
+    )
+    assert ownership.get("DateSet") == "true"
+    assert ownership.get("DateTime") == "2019-05-01T00:00:00"
+    assert ownership.find("Link/LinkStyle").get("ArrowStyle") == "ArrowOnHead"  # type: ignore[union-attr]
+    assert undated.get("DateSet") == "false"
+    assert undated.find("Link/LinkStyle").get("ArrowStyle") == "ArrowNone"  # type: ignore[union-attr]
 
 
 def test_export_is_audited(

@@ -2,9 +2,7 @@
 
 GraphML and GEXF are written by networkx, so networkx, Gephi and yEd read them back. Both hold
 a directed multigraph: an edge that FtM treats as undirected (Family, Associate, a shared phone)
-carries ``directed=false`` as an attribute. ANX is written here with ElementTree: one entity
-chart item per node, with its icon type and position, and one link chart item per edge, with an
-arrow for directed edges and the edge's start date when it has one.
+carries ``directed=false`` as an attribute. ANX is written by ``casetrail.graph.anx``.
 """
 
 from __future__ import annotations
@@ -15,32 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-from xml.etree import ElementTree
 
 import networkx as nx
 
+from casetrail.graph.anx import to_anx
 from casetrail.graph.model import Edge, Node
 
-ANX_ICONS = {
-    "Person": "Person",
-    "Company": "Organisation",
-    "Organization": "Organisation",
-    "LegalEntity": "Organisation",
-    "PublicBody": "Organisation",
-    "Address": "Address",
-    "Vehicle": "Vehicle",
-    "BankAccount": "Account",
-    "Passport": "Passport",
-    "Identification": "Document",
-    "Document": "Document",
-    "Event": "Event",
-    "Sanction": "Document",
-    "phone": "Telephone",
-    "email": "Email",
-    "identifier": "Document",
-    "iban": "Account",
-}
-ANX_DEFAULT_ICON = "General"
 CIRCLE_RADIUS = 400.0
 """Radius, in chart units, of the circle nodes are placed on when the export has no positions."""
 
@@ -129,67 +107,6 @@ def to_gexf(graph: ExportGraph) -> bytes:
     buffer = io.BytesIO()
     nx.write_gexf(_networkx(graph, viz=True), buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue()
-
-
-def _anx_date(day: str) -> str:
-    return f"{day}T00:00:00"
-
-
-def _anx_entity(items: ElementTree.Element, graph: ExportGraph, node: Node, number: int) -> None:
-    x, y = graph.position(node.key, number)
-    item = ElementTree.SubElement(
-        items,
-        "ChartItem",
-        Label=node.caption,
-        Description=f"{node.schema}; cases: {graph.cases_of(node)}",
-        DateSet="false",
-        XPosition=str(round(x)),
-    )
-    end = ElementTree.SubElement(item, "End", Y=str(round(y)))
-    entity = ElementTree.SubElement(
-        end, "Entity", EntityId=node.key, Identity=node.key, LabelIsIdentity="false"
-    )
-    icon = ElementTree.SubElement(entity, "Icon")
-    ElementTree.SubElement(icon, "IconStyle", Type=ANX_ICONS.get(node.schema, ANX_DEFAULT_ICON))
-
-
-def _anx_link(items: ElementTree.Element, graph: ExportGraph, edge: Edge) -> None:
-    attributes = {
-        "Label": edge.label,
-        "Description": f"{edge.relation} {edge.entity_id}; case: {graph.case_numbers.get(edge.case_id, '')}",
-        "DateSet": "true" if edge.start else "false",
-    }
-    if edge.start:
-        attributes["DateTime"] = _anx_date(edge.start)
-    item = ElementTree.SubElement(items, "ChartItem", attributes)
-    link = ElementTree.SubElement(item, "Link", End1Id=edge.source, End2Id=edge.target)
-    ElementTree.SubElement(
-        link,
-        "LinkStyle",
-        Type=edge.relation,
-        ArrowStyle="ArrowOnHead" if edge.directed else "ArrowNone",
-        MlStyle="MultiplicityMultiple",
-        Strength="1",
-    )
-
-
-def to_anx(graph: ExportGraph) -> bytes:
-    """Write the subgraph as an Analyst's Notebook chart; links refer to entities by EntityId."""
-    chart = ElementTree.Element("Chart", IdReferenceLinking="false", Rigorous="false")
-    link_types = ElementTree.SubElement(chart, "LinkTypeCollection")
-    for relation in sorted({edge.relation for edge in graph.edges}):
-        ElementTree.SubElement(link_types, "LinkType", Name=relation, Colour="0")
-    entity_types = ElementTree.SubElement(chart, "EntityTypeCollection")
-    for icon in sorted({ANX_ICONS.get(node.schema, ANX_DEFAULT_ICON) for node in graph.nodes}):
-        ElementTree.SubElement(entity_types, "EntityType", Name=icon, IconFile=icon)
-    items = ElementTree.SubElement(chart, "ChartItemCollection")
-    for number, node in enumerate(graph.nodes):
-        _anx_entity(items, graph, node, number)
-    for edge in graph.edges:
-        _anx_link(items, graph, edge)
-    ElementTree.indent(chart)
-    content: bytes = ElementTree.tostring(chart, encoding="utf-8", xml_declaration=True)
-    return content
 
 
 WRITERS = {ExportFormat.GRAPHML: to_graphml, ExportFormat.GEXF: to_gexf, ExportFormat.ANX: to_anx}
