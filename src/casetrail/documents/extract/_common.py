@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from charset_normalizer import from_bytes
 
@@ -105,7 +105,7 @@ class ChildWriter:
         target.write_bytes(data)
         return self._register(name, target, media_type)
 
-    def add_stream(self, name: str, source: BinaryIO, media_type: str = "") -> ExtractedChild:
+    def add_stream(self, name: str, source: IO[bytes], media_type: str = "") -> ExtractedChild:
         target = self.new_path(name)
         with target.open("wb") as out:
             while chunk := source.read(_COPY_CHUNK_BYTES):

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from casetrail.documents.extract import text
+from casetrail.documents.extract import detect, html, images, odt, office, pdf, text
 from casetrail.documents.extract.base import Extraction, Limits
 from casetrail.documents.extract.detect import detect_media_type
 
@@ -43,6 +43,22 @@ EXTRACTORS: dict[str, Extractor] = {
     "text/calendar": text.extract_text,
     "text/xml": text.extract_xml,
     "application/xml": text.extract_xml,
+    "text/html": html.extract_html,
+    "application/xhtml+xml": html.extract_html,
+    "application/pdf": pdf.extract_pdf,
+    "image/jpeg": images.extract_image,
+    "image/png": images.extract_image,
+    "image/tiff": images.extract_image,
+    "image/heic": images.extract_image,
+    "image/heif": images.extract_image,
+    "image/webp": images.extract_image,
+    "image/gif": images.extract_image,
+    "image/bmp": images.extract_image,
+    detect.DOCX: office.extract_docx,
+    detect.XLSX: office.extract_xlsx,
+    detect.PPTX: office.extract_pptx,
+    detect.ODT: odt.extract_odt,
+    detect.ENCRYPTED_OFFICE: office.extract_encrypted_office,
 }
 
 __all__ = ["EXTRACTORS", "Extractor", "detect_media_type"]
