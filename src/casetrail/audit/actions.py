@@ -98,6 +98,10 @@ class AuditAction(StrEnum):
     LEAD_GROUP = "lead.group"
     LEAD_LINK_CASE = "lead.link_case"
 
+    # Full-text search: queries (with the stated purpose when across cases) and index rebuilds.
+    SEARCH_QUERY = "search.query"
+    SEARCH_REINDEX = "search.reindex"
+
     # Lakehouse: analyst SQL, purges (the certificate), rebuilds and maintenance.
     LAKEHOUSE_QUERY = "lakehouse.query"
     LAKEHOUSE_PURGE = "lakehouse.purge"
