@@ -8,6 +8,9 @@ to mark it read. It stores the kind, the case and object it points to and a shor
 ``due:<task id>:<due date>`` for a due task). The unique key (user, source, kind) makes a
 replayed event or a repeated due check create nothing new.
 
+``in_app`` False marks a notification the user chose to get by e-mail only: it exists for its
+deliveries and is left out of the list, the count and the stream.
+
 ``seq`` numbers notifications in commit order: every writer holds the follower's cursor row
 lock while it assigns ``max(seq) + 1`` (see ``notifications.writer``), so a live stream that
 resumes after the last ``seq`` it sent misses nothing.
@@ -41,6 +44,7 @@ class Notification(Base):
     object_id: Mapped[str] = mapped_column(String(200), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     link: Mapped[str] = mapped_column(String(500), nullable=False)
+    in_app: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column()
 
