@@ -89,21 +89,23 @@ class ChildWriter:
         self.packed_bytes = max(packed_bytes, 1)
         self.total_bytes = 0
         self.children: list[ExtractedChild] = []
+        self._issued_paths = 0
         workdir.mkdir(parents=True, exist_ok=True)
 
     def new_path(self, name: str) -> Path:
-        if len(self.children) >= self.limits.max_members:
+        if self._issued_paths >= self.limits.max_members:
             raise ExtractionFailed(
                 f"The file contains more than {self.limits.max_members} embedded files, over the limit."
             )
         base = _UNSAFE_NAME_CHARS.sub("_", PurePosixPath(safe_member_name(name)).name)[-100:]
-        return self.workdir / f"{len(self.children) + 1:05d}-{base or 'unnamed'}"
+        self._issued_paths += 1
+        return self.workdir / f"{self._issued_paths:05d}-{base or 'unnamed'}"
 
     def add_bytes(self, name: str, data: bytes, media_type: str = "") -> ExtractedChild:
         target = self.new_path(name)
         self.count(len(data))
         target.write_bytes(data)
-        return self._register(name, target, media_type)
+        return self.register(name, target, media_type)
 
     def add_stream(self, name: str, source: IO[bytes], media_type: str = "") -> ExtractedChild:
         target = self.new_path(name)
@@ -111,7 +113,7 @@ class ChildWriter:
             while chunk := source.read(_COPY_CHUNK_BYTES):
                 self.count(len(chunk))
                 out.write(chunk)
-        return self._register(name, target, media_type)
+        return self.register(name, target, media_type)
 
     def count(self, size: int) -> None:
         """Add ``size`` unpacked bytes and raise when a size or ratio limit is passed."""
@@ -128,7 +130,8 @@ class ChildWriter:
                 f"{self.limits.max_ratio:g}; the file may be a decompression bomb."
             )
 
-    def _register(self, name: str, target: Path, media_type: str) -> ExtractedChild:
+    def register(self, name: str, target: Path, media_type: str = "") -> ExtractedChild:
+        """Record a file already written at a path from ``new_path``."""
         child = ExtractedChild(file_name=safe_member_name(name), path=target, declared_media_type=media_type)
         self.children.append(child)
         return child

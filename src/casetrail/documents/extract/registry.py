@@ -31,7 +31,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from casetrail.documents.extract import detect, html, images, odt, office, pdf, text
+from casetrail.documents.extract import (
+    archives,
+    detect,
+    html,
+    images,
+    mail,
+    media,
+    odt,
+    office,
+    outlook,
+    pdf,
+    text,
+)
 from casetrail.documents.extract.base import Extraction, Limits
 from casetrail.documents.extract.detect import detect_media_type
 
@@ -59,6 +71,44 @@ EXTRACTORS: dict[str, Extractor] = {
     detect.PPTX: office.extract_pptx,
     detect.ODT: odt.extract_odt,
     detect.ENCRYPTED_OFFICE: office.extract_encrypted_office,
+    detect.EML: mail.extract_eml,
+    detect.MBOX: mail.extract_mbox,
+    detect.MSG: outlook.extract_msg_file,
+    detect.PST: outlook.extract_pst,
+    "application/zip": archives.extract_zip,
+    "application/x-7z-compressed": archives.extract_7z,
+    "application/x-tar": archives.extract_tar,
+    "application/gzip": archives.extract_gzip,
+    "application/x-gzip": archives.extract_gzip,
+    "application/x-bzip2": archives.extract_bzip2,
+    "application/x-xz": archives.extract_xz,
+    **dict.fromkeys(
+        (
+            "video/mp4",
+            "video/quicktime",
+            "video/x-msvideo",
+            "video/x-matroska",
+            "video/webm",
+            "video/mpeg",
+            "video/3gpp",
+            "video/x-ms-asf",
+            "video/x-flv",
+            "audio/mpeg",
+            "audio/x-wav",
+            "audio/wav",
+            "audio/x-m4a",
+            "audio/mp4",
+            "audio/ogg",
+            "audio/flac",
+            "audio/x-flac",
+            "audio/aac",
+            "audio/x-hx-aac-adts",
+            "audio/amr",
+            "audio/webm",
+            "audio/x-aiff",
+        ),
+        media.extract_media,
+    ),
 }
 
 __all__ = ["EXTRACTORS", "Extractor", "detect_media_type"]
