@@ -26,7 +26,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from casetrail.auth.context import Actor, RequestContext
 from casetrail.auth.models import Unit
 from casetrail.auth.roles import CaseRole, Role, Sensitivity
-from casetrail.core.errors import Hidden, PermissionDenied
+from casetrail.core.errors import Hidden, PermissionDenied, ValidationFailed
 
 
 class CasePermission(StrEnum):
@@ -538,3 +538,29 @@ def require_legal_filing(ctx: RequestContext, *, permissions: frozenset[str], do
             object_type="legal_document",
             object_id=document_id,
         )
+
+
+# -- full-text search ---------------------------------------------------------------------------
+# A search reads one case, which needs read access to it (a hidden case reads as not found), or
+# every case the user may see, which needs a stated purpose that the audit trail keeps. Results
+# are limited inside the search query by ``visible_case_condition``.
+
+MAX_PURPOSE_LENGTH = 500
+
+
+def require_search_purpose(ctx: RequestContext) -> str:
+    """Return the stated purpose of a search across cases; raise when it is missing or too long."""
+    purpose = (ctx.purpose or "").strip()
+    if not purpose:
+        raise ValidationFailed(
+            "a search across all your cases needs a stated purpose: say why you search, for example "
+            "'check whether the seller's phone appears in other cases'; the audit trail keeps it. "
+            "To search without one, name a case",
+            {"purpose": "missing"},
+        )
+    if len(purpose) > MAX_PURPOSE_LENGTH:
+        raise ValidationFailed(
+            f"the purpose is limited to {MAX_PURPOSE_LENGTH} characters, got {len(purpose)}",
+            {"purpose": "too long"},
+        )
+    return purpose

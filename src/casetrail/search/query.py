@@ -1,0 +1,129 @@
+"""The search SQL: full-text match, permission filter, filters, order and page in one statement.
+
+The permission filter is part of the statement (a join to ``case_file`` with the policy's
+condition), so counts and pages never include entries of cases the user may not see.
+
+SQLite matches through the FTS5 table ``search_fts`` and ranks by ``bm25`` (title words weigh
+4, body words 1; negated, because lower bm25 is better). PostgreSQL matches the generated
+``search_fts_vector`` column with ``@@`` and ranks by ``ts_rank``. Higher scores are better on
+both engines, but their scales differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.orm import Session
+
+from casetrail.auth import policy
+from casetrail.auth.context import Actor
+from casetrail.cases.models import Case, CaseMember
+from casetrail.search.compile import CompiledQuery
+from casetrail.search.models import SearchEntry
+from casetrail.search.request import CheckedRequest, SortOrder
+
+_FTS = table("search_fts", column("rowid", Integer))
+_VECTOR: ColumnElement[Any] = literal_column("search_entry.search_fts_vector")
+_SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one engine matches and scores entries for a compiled query."""
+
+    condition: ColumnElement[bool]
+    score: ColumnElement[float]
+    uses_fts_table: bool
+
+
+def engine_match(session: Session, compiled: CompiledQuery) -> Match:
+    if session.get_bind().dialect.name == "sqlite":
+        condition = literal_column("search_fts").op("MATCH")(bindparam("fts_query", compiled.fts5))
+        score: ColumnElement[float] = -literal_column("bm25(search_fts, 4.0, 1.0)", Float)
+        return Match(condition, score, uses_fts_table=True)
+    tsquery = func.to_tsquery(_SIMPLE, bindparam("ts_query", compiled.tsquery))
+    return Match(_VECTOR.op("@@")(tsquery), func.ts_rank(_VECTOR, tsquery), uses_fts_table=False)
+
+
+def visible_condition(session: Session, actor: Actor) -> ColumnElement[bool]:
+    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (actor.user_id or ""))
+    return policy.visible_case_condition(
+        session,
+        actor,
+        unit_column=Case.unit_id,
+        sensitivity_column=Case.sensitivity,
+        case_id_column=Case.id,
+        member_case_ids=member_case_ids,
+    )
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_conditions(checked: CheckedRequest, case_id: str | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [SearchEntry.kind.in_(checked.kinds)]
+    if case_id is not None:
+        conditions.append(SearchEntry.case_id == case_id)
+    if checked.lower is not None:
+        conditions.append(SearchEntry.entry_date >= checked.lower)
+    if checked.upper is not None:
+        conditions.append(SearchEntry.entry_date < checked.upper)
+    for author in checked.authors:
+        pattern = f"%{_escape_like(author.lower())}%"
+        conditions.append(func.lower(SearchEntry.author).like(pattern, escape="\\"))
+    for label in checked.labels:
+        pattern = f"%|{_escape_like(label.lower())}|%"
+        conditions.append(func.lower(SearchEntry.labels).like(pattern, escape="\\"))
+    return conditions
+
+
+def _base(match: Match, visible: ColumnElement[bool], conditions: list[ColumnElement[bool]]) -> Select[int]:
+    query = select(SearchEntry.id)
+    if match.uses_fts_table:
+        query = query.select_from(_FTS).join(SearchEntry, SearchEntry.id == _FTS.c.rowid)
+    else:
+        query = query.select_from(SearchEntry)
+    query = query.join(Case, Case.id == SearchEntry.case_id)
+    return query.where(and_(match.condition, visible, *conditions))
+
+
+def count_matches(
+    session: Session, match: Match, visible: ColumnElement[bool], conditions: list[ColumnElement[bool]]
+) -> int:
+    counted = select(func.count()).select_from(_base(match, visible, conditions).subquery())
+    return int(session.execute(counted).scalar_one())
+
+
+def page_of_matches(
+    session: Session,
+    match: Match,
+    visible: ColumnElement[bool],
+    conditions: list[ColumnElement[bool]],
+    checked: CheckedRequest,
+) -> list[tuple[SearchEntry, str, float]]:
+    """Return the entries of the requested page with their case number and score."""
+    score = match.score.label("score")
+    query = _base(match, visible, conditions).with_only_columns(SearchEntry, Case.number, score)
+    if checked.sort == SortOrder.NEWEST:
+        query = query.order_by(SearchEntry.entry_date.desc().nulls_last(), SearchEntry.id.desc())
+    elif checked.sort == SortOrder.OLDEST:
+        query = query.order_by(SearchEntry.entry_date.asc().nulls_last(), SearchEntry.id.asc())
+    else:
+        query = query.order_by(score.desc(), SearchEntry.id.asc())
+    query = query.limit(checked.page_size).offset(checked.offset)
+    return [(entry, number, float(value)) for entry, number, value in session.execute(query).all()]
