@@ -42,6 +42,7 @@ from casetrail.documents.extract import (
     office,
     outlook,
     pdf,
+    rtf,
     text,
 )
 from casetrail.documents.extract.base import Extraction, Limits
@@ -57,6 +58,8 @@ EXTRACTORS: dict[str, Extractor] = {
     "application/xml": text.extract_xml,
     "text/html": html.extract_html,
     "application/xhtml+xml": html.extract_html,
+    "text/rtf": rtf.extract_rtf,
+    "application/rtf": rtf.extract_rtf,
     "application/pdf": pdf.extract_pdf,
     "image/jpeg": images.extract_image,
     "image/png": images.extract_image,
