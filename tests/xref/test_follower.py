@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.db.engine import transaction
-from casetrail.db.outbox import get_cursor
+from casetrail.db.outbox import OutboxEvent, get_cursor
 from casetrail.exchange.ftm_import import import_ftm_file
 from casetrail.xref.follower import CONSUMER, follow_until_caught_up, run_xref
 from casetrail.xref.models import Candidate, MatchKey, Notice
@@ -81,3 +85,87 @@ def test_import_matches_other_case(factory: sessionmaker[Session]) -> None:
     assert notice.label == "person"
     assert notice.other_lead_name == "Det. Ivers"
     assert notice.other_entity_id == ZAKHAROV_ID
+
+
+# A trigger makes the database reject the candidate of one entity: a real write failure in the
+# middle of a batch, after the other entity of the batch was indexed.
+_SQLITE_TRIGGER = """
+CREATE TRIGGER reject_candidate BEFORE INSERT ON xref_candidate
+WHEN NEW.left_entity_id = '{entity}' OR NEW.right_entity_id = '{entity}'
+BEGIN SELECT RAISE(ABORT, 'candidate rejected by test trigger'); END
+"""
+_POSTGRESQL_FUNCTION = """
+CREATE FUNCTION reject_candidate() RETURNS trigger AS $$
+BEGIN
+  IF NEW.left_entity_id = '{entity}' OR NEW.right_entity_id = '{entity}' THEN
+    RAISE EXCEPTION 'candidate rejected by test trigger' USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+"""
+_POSTGRESQL_TRIGGER = (
+    "CREATE TRIGGER reject_candidate BEFORE INSERT ON xref_candidate "
+    "FOR EACH ROW EXECUTE FUNCTION reject_candidate()"
+)
+
+
+def _reject_candidates_of(engine: Engine, backend: str, entity_id: str) -> None:
+    with engine.begin() as connection:
+        if backend == "sqlite":
+            connection.exec_driver_sql(_SQLITE_TRIGGER.format(entity=entity_id))
+        else:
+            connection.exec_driver_sql(_POSTGRESQL_FUNCTION.format(entity=entity_id))
+            connection.exec_driver_sql(_POSTGRESQL_TRIGGER)
+
+
+def _accept_candidates(engine: Engine, backend: str) -> None:
+    with engine.begin() as connection:
+        if backend == "sqlite":
+            connection.exec_driver_sql("DROP TRIGGER reject_candidate")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER reject_candidate ON xref_candidate")
+            connection.exec_driver_sql("DROP FUNCTION reject_candidate()")
+
+
+def _count(factory: sessionmaker[Session], model: type[Any]) -> int:
+    with transaction(factory) as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_failed_batch_keeps_cursor(factory: sessionmaker[Session], engine: Engine, backend: str) -> None:
+    scenario = build_scenario(factory, follow=False)
+    _reject_candidates_of(engine, backend, scenario.rivera_entity)
+    with pytest.raises(IntegrityError):
+        run_xref(factory)
+    with transaction(factory) as session:
+        cursor = get_cursor(session, CONSUMER)
+    assert cursor == 0
+    assert _count(factory, MatchKey) == 0
+    assert _count(factory, Candidate) == 0
+    assert _count(factory, Notice) == 0
+
+
+def test_failed_batch_replays_once(factory: sessionmaker[Session], engine: Engine, backend: str) -> None:
+    scenario = build_scenario(factory, follow=False)
+    _reject_candidates_of(engine, backend, scenario.rivera_entity)
+    with pytest.raises(IntegrityError):
+        follow_until_caught_up(factory)
+    _accept_candidates(engine, backend)
+
+    replayed = follow_until_caught_up(factory)
+    again = follow_until_caught_up(factory)
+    with transaction(factory) as session:
+        cursor = get_cursor(session, CONSUMER)
+        head = session.execute(select(func.max(OutboxEvent.seq))).scalar_one()
+        keys = session.execute(select(MatchKey.case_id, MatchKey.entity_id, MatchKey.key)).all()
+        kinds = sorted(
+            session.execute(select(Notice.kind).where(Notice.recipient_id == scenario.rivera.id)).scalars()
+        )
+    assert replayed.failed == 0
+    assert replayed.candidates == 1
+    assert cursor == head
+    assert again.events == 0
+    assert len(keys) == len(set(keys))
+    assert _count(factory, Candidate) == 1
+    assert kinds == ["identifier", "match", "phone"]
+    assert _count(factory, Notice) == 6

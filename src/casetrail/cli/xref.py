@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from casetrail.cli.errors import EXIT_USER_ERROR, describe
 from casetrail.cli.output import OutputFormat, OutputOption, hint, print_fields, print_result, print_table
 from casetrail.cli.runtime import current_runtime, operator_transaction, user_transaction
 from casetrail.core.errors import ImportFailed
+from casetrail.core.logging import get_logger
 from casetrail.xref import notices as notice_service
 from casetrail.xref import service as xref_service
 from casetrail.xref.notices import NoticeView
@@ -24,6 +26,8 @@ from casetrail.xref.watchlists import list_watchlists, load_watchlist_file
 
 # Batch linkage (Splink, DuckDB) and matching (nomenklatura, scikit-learn) are imported inside
 # the commands that use them: every `casetrail` command, `serve` included, loads this module.
+log = get_logger(__name__)
+
 DEFAULT_THRESHOLD = 0.5
 """The default of ``casetrail.xref.batch.DEFAULT_THRESHOLD``, repeated to keep Splink unloaded."""
 
@@ -57,7 +61,15 @@ def follow(
     runtime = current_runtime()
     warm_up(algorithm)
     while True:
-        run = follow_until_caught_up(runtime.factory, limit, algorithm=algorithm)
+        try:
+            run = follow_until_caught_up(runtime.factory, limit, algorithm=algorithm)
+        except SQLAlchemyError as error:
+            if once:
+                raise
+            # The failed batch rolled back with the cursor, so the next poll repeats it.
+            log.error("xref_follow_batch_failed", error_type=type(error).__name__)
+            time.sleep(interval)
+            continue
         if run.events:
             hint(
                 f"applied {run.events} events: {run.entities} entities, "
@@ -75,14 +87,26 @@ def batch(
     threshold: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Lowest Splink match probability stored as a candidate.")
     ] = DEFAULT_THRESHOLD,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(help="DuckDB memory limit, e.g. 4GB; beyond it DuckDB spills to --temp-dir."),
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="DuckDB worker threads (default: one per core).")
+    ] = None,
+    temp_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the record file and DuckDB's spill files (default: the system's)."),
+    ] = None,
     output: OutputOption = OutputFormat.TEXT,
 ) -> None:
     """Deduplicate and link every entity of a schema across the store with Splink."""
-    from casetrail.xref.batch import run_batch  # noqa: PLC0415
+    from casetrail.xref.batch import BatchLimits, run_batch  # noqa: PLC0415
 
     runtime = current_runtime()
+    limits = BatchLimits(memory_limit=memory_limit, threads=threads, temp_directory=temp_dir)
     with operator_transaction(runtime) as (session, ctx):
-        report = run_batch(session, ctx, schema=schema, threshold=threshold)
+        report = run_batch(session, ctx, schema=schema, threshold=threshold, limits=limits)
     data = {
         "schema": report.schema,
         "records": report.records,

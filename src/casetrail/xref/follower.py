@@ -6,6 +6,12 @@ watch-lists that share a key, scores each with the matcher, stores the candidate
 deconfliction notices. A loaded watch-list is screened against every case the same way from
 the list's side. Events, index, candidates, notices and the cursor commit together, so a crash
 repeats a batch rather than losing it.
+
+The follower distinguishes two kinds of failure. An entity whose values the matcher cannot handle is skipped
+and logged, so one bad entity cannot stall the follower. A failure of the database (lost
+connection, lock timeout, a rejected write) propagates: the whole batch rolls back, the cursor
+stays where it was, and the next run repeats the batch. Keys, candidates and notices are
+replaced or upserted by their natural keys, so a repeated batch writes nothing twice.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.audit.service import AuditSource
@@ -34,6 +40,8 @@ log = get_logger(__name__)
 
 CONSUMER = "xref"
 SYSTEM_SOURCE = AuditSource(actor_id=None, actor_name="system:xref")
+ENTITY_ERRORS = (ValueError, KeyError, TypeError, InvalidData, DataError)
+"""Errors caused by one entity's values; ``DataError`` is a value a column cannot store."""
 
 
 @dataclass
@@ -96,8 +104,9 @@ def follow_until_caught_up(
 def _apply(session: Session, target: Side | str, run: XrefRun, algorithm: str) -> None:
     """Match one target inside a savepoint, so that one bad entity cannot stall the follower.
 
-    A failure is logged with the ids and the error's type (its message may quote case values),
-    and the target is skipped until the entity changes again.
+    An entity error is logged with the ids and the error's type (its message may quote case
+    values), and the target is skipped until the entity changes again. Other errors, database
+    errors among them, propagate and roll back the batch with the cursor.
 
     NOTE: audit entries and outbox events queued by the target before it failed are not
     removed by the savepoint rollback, so they still commit with the batch.
@@ -108,7 +117,7 @@ def _apply(session: Session, target: Side | str, run: XrefRun, algorithm: str) -
                 _match_case_entity(session, target, run, algorithm)
             else:
                 _screen_watchlist(session, target, run, algorithm)
-    except (SQLAlchemyError, ValueError, KeyError, TypeError) as error:
+    except ENTITY_ERRORS as error:
         run.failed += 1
         if isinstance(target, Side):
             log.error(
