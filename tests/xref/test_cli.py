@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -91,3 +92,23 @@ def test_follow_rejects_unknown_matcher(cli: Cli) -> None:
     result = cli("xref", "follow", "--once", "--algorithm", "fuzzy")
     assert result.exit_code == 1
     assert "unknown matcher 'fuzzy'" in result.stderr
+
+
+def test_batch_with_duckdb_limits(factory: sessionmaker[Session], cli: Cli, tmp_path: Path) -> None:
+    build_scenario(factory, follow=False)
+    folder = tmp_path / "xref-batch"
+    result = cli(
+        "xref", "batch", "--memory-limit", "512MB", "--threads", "1", "--temp-dir", str(folder),
+        "--output", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["records"] == 2
+    assert folder.is_dir()
+    assert list(folder.iterdir()) == []
+
+
+def test_batch_rejects_bad_memory_limit(factory: sessionmaker[Session], cli: Cli) -> None:
+    build_scenario(factory, follow=False)
+    result = cli("xref", "batch", "--memory-limit", "plenty")
+    assert result.exit_code == 1
+    assert "invalid DuckDB setting (memory limit 'plenty'" in result.stderr

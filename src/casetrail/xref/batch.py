@@ -5,6 +5,10 @@ from random pairs, m probabilities by expectation maximisation. Each training se
 on two columns, because a session blocked on one column can end with an m probability of 0 on
 small data. Pairs above the threshold are written to the candidate table for review, next to
 the follower's candidates.
+
+Records stream from the store into a JSON-lines file and from there into DuckDB, so Python
+keeps one record in memory at a time. ``BatchLimits`` caps DuckDB's memory and threads and names the
+folder it spills to when a join outgrows the limit.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -70,6 +75,26 @@ class LinkedPair:
     """Comparison name to the agreement level Splink chose (higher agrees more, -1 is null)."""
 
 
+@dataclass(frozen=True)
+class BatchLimits:
+    """DuckDB resources for one batch run; None keeps DuckDB's own default."""
+
+    memory_limit: str | None = None
+    """DuckDB ``memory_limit``, e.g. ``"4GB"``; DuckDB's default is 80 % of the machine's memory."""
+    threads: int | None = None
+    """DuckDB worker threads; DuckDB's default is one per core."""
+    temp_directory: Path | None = None
+    """Folder for the record file and DuckDB's spill files; the system's temporary folder if None."""
+
+    def duckdb_config(self, spill: Path) -> dict[str, str | bool | int | float | list[str]]:
+        config: dict[str, str | bool | int | float | list[str]] = {"temp_directory": str(spill)}
+        if self.memory_limit is not None:
+            config["memory_limit"] = self.memory_limit
+        if self.threads is not None:
+            config["threads"] = self.threads
+        return config
+
+
 @dataclass
 class BatchReport:
     schema: str
@@ -77,6 +102,8 @@ class BatchReport:
     pairs: int = 0
     candidates: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase: ``read`` (store to file), ``train``, ``predict``, ``store``."""
 
 
 def record_for(record_id: str, proxy: EntityProxy) -> dict[str, Any]:
@@ -110,32 +137,74 @@ def _lower(value: str | None) -> str | None:
 
 
 def link_records(
-    records: Sequence[dict[str, Any]], *, threshold: float = DEFAULT_THRESHOLD
+    records: Iterable[dict[str, Any]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    limits: BatchLimits | None = None,
+    phases: dict[str, float] | None = None,
 ) -> list[LinkedPair]:
-    """Train a Splink model on ``records`` and return the pairs scoring at least ``threshold``."""
-    if len(records) < 2:
-        return []
-    populated = [name for name in COLUMNS if any(row.get(name) for row in records)]
-    connection = duckdb.connect()
-    try:
-        _load_records(connection, records)
-        db_api = DuckDBAPI(connection=connection)
-        linker = Linker(db_api.register("records"), _settings(populated), log_level=logging.WARNING)
-        _train(linker, populated)
-        predictions = linker.inference.predict(threshold_match_probability=threshold)
-        rows = predictions.as_record_list()
-    finally:
-        connection.close()
+    """Train a Splink model on ``records`` and return the pairs scoring at least ``threshold``.
+
+    ``phases``, when given, receives the seconds spent reading, training and predicting.
+    """
+    limits = limits or BatchLimits()
+    timings = phases if phases is not None else {}
+    if limits.temp_directory is not None:
+        limits.temp_directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="xref-batch-", dir=limits.temp_directory) as folder:
+        started = time.perf_counter()
+        path = Path(folder) / "records.jsonl"
+        count, populated = _write_records(path, records)
+        timings["read"] = time.perf_counter() - started
+        if count < 2:
+            return []
+        connection = _connect(limits, Path(folder) / "spill")
+        try:
+            connection.execute(_READ_RECORDS_SQL, [str(path)])
+            path.unlink()
+            rows = _train_and_predict(connection, populated, threshold, timings)
+        finally:
+            connection.close()
     return [_pair(row) for row in rows]
 
 
-def _load_records(connection: duckdb.DuckDBPyConnection, records: Sequence[dict[str, Any]]) -> None:
-    """Copy the records into a DuckDB table through a JSON-lines file, which DuckDB reads in bulk."""
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as handle:
+def _connect(limits: BatchLimits, spill: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(config=limits.duckdb_config(spill))
+    except duckdb.Error as error:
+        raise ValidationFailed(
+            f"invalid DuckDB setting (memory limit {limits.memory_limit!r}, threads {limits.threads!r}): "
+            f"{error}; give the memory limit as a size such as 4GB",
+            {"memory_limit": "invalid"},
+        ) from error
+
+
+def _write_records(path: Path, records: Iterable[dict[str, Any]]) -> tuple[int, list[str]]:
+    """Write the records as JSON lines; return their number and the columns any of them fills."""
+    count = 0
+    filled: set[str] = set()
+    with path.open("w", encoding="utf-8") as handle:
         for row in records:
-            handle.write(json.dumps({name: row.get(name) for name in ("unique_id", *COLUMNS)}) + "\n")
-        handle.flush()
-        connection.execute(_READ_RECORDS_SQL, [handle.name])
+            values = {name: row.get(name) for name in ("unique_id", *COLUMNS)}
+            filled.update(name for name in COLUMNS if values[name])
+            handle.write(json.dumps(values) + "\n")
+            count += 1
+    return count, [name for name in COLUMNS if name in filled]
+
+
+def _train_and_predict(
+    connection: duckdb.DuckDBPyConnection, populated: list[str], threshold: float, timings: dict[str, float]
+) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    db_api = DuckDBAPI(connection=connection)
+    linker = Linker(db_api.register("records"), _settings(populated), log_level=logging.WARNING)
+    _train(linker, populated)
+    timings["train"] = time.perf_counter() - started
+    started = time.perf_counter()
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    rows: list[dict[str, Any]] = predictions.as_record_list()
+    timings["predict"] = time.perf_counter() - started
+    return rows
 
 
 def _settings(populated: list[str]) -> SettingsCreator:
@@ -259,16 +328,21 @@ def case_records(session: Session, schema: str) -> Iterator[dict[str, Any]]:
 
 
 def run_batch(
-    session: Session, ctx: RequestContext, *, schema: str, threshold: float = DEFAULT_THRESHOLD
+    session: Session,
+    ctx: RequestContext,
+    *,
+    schema: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    limits: BatchLimits | None = None,
 ) -> BatchReport:
     """Link all case entities of ``schema`` and store the pairs as candidates for review."""
     started = time.perf_counter()
     report = BatchReport(schema=schema)
-    records = list(case_records(session, schema))
-    report.records = len(records)
-    pairs = link_records(records, threshold=threshold)
+    records = _counted(case_records(session, schema), report)
+    pairs = link_records(records, threshold=threshold, limits=limits, phases=report.phases)
     report.pairs = len(pairs)
 
+    stored = time.perf_counter()
     for pair in pairs:
         left, right = _side(pair.left_id), _side(pair.right_id)
         upsert_candidate(
@@ -283,6 +357,8 @@ def run_batch(
             origin="batch",
         )
         report.candidates += 1
+    session.flush()
+    report.phases["store"] = time.perf_counter() - stored
     report.seconds = time.perf_counter() - started
 
     record(
@@ -292,8 +368,20 @@ def run_batch(
         object_type="xref_candidate",
         detail={"schema": schema, "records": report.records, "pairs": report.pairs},
     )
-    log.info("xref_batch_linked", schema=schema, records=report.records, pairs=report.pairs)
+    log.info(
+        "xref_batch_linked",
+        schema=schema,
+        records=report.records,
+        pairs=report.pairs,
+        seconds={name: round(value, 1) for name, value in report.phases.items()},
+    )
     return report
+
+
+def _counted(records: Iterator[dict[str, Any]], report: BatchReport) -> Iterator[dict[str, Any]]:
+    for row in records:
+        report.records += 1
+        yield row
 
 
 def _side(token: str) -> Side:
