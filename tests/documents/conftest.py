@@ -22,8 +22,10 @@ from casetrail.cases.members import add_member
 from casetrail.cases.models import Case
 from casetrail.core.settings import Settings
 from casetrail.db.engine import transaction
+from casetrail.documents import tasks
 from casetrail.documents.models import Document
 from casetrail.documents.service import store_document
+from casetrail.jobs.worker import RunStats, Worker
 from tests.factories import context_for, make_case, make_user
 
 DOCUMENTS_DATA = Path(__file__).resolve().parent.parent / "data" / "documents"
@@ -43,6 +45,10 @@ class World:
     @property
     def number(self) -> str:
         return self.case.number
+
+    @property
+    def data(self) -> Path:
+        return DOCUMENTS_DATA
 
     def ctx(self, user: User) -> RequestContext:
         return context_for(user)
@@ -78,3 +84,28 @@ def world(factory: sessionmaker[Session], settings: Settings, store: BlobStore) 
         add_member(session, operator_context(), case.number, username="carol", role="analyst")
         add_member(session, operator_context(), case.number, username="dave", role="viewer")
     return World(factory, settings, store, case, alice, carol, bob, dave)
+
+
+def run_worker(world: World) -> RunStats:
+    """Drain the queue with one worker running the documents handlers."""
+    worker = Worker(
+        settings=world.settings,
+        sessions=world.factory,
+        blobs=world.store,
+        handlers=tasks.HANDLERS,
+        periodic=tasks.PERIODIC,
+        worker_id="test-worker",
+    )
+    return worker.run(once=True)
+
+
+def store_file(world: World, relative: str) -> Document:
+    """Store a file from tests/data/documents as an upload to the case."""
+    path = DOCUMENTS_DATA / relative
+    with path.open("rb") as source:
+        return world.store_bytes(source.read(), path.name)
+
+
+def reload(world: World, document_id: str) -> Document:
+    with transaction(world.factory) as session:
+        return session.get_one(Document, document_id)

@@ -209,6 +209,14 @@ class DocumentSettings(BaseModel):
         gt=0,
         description="Seconds one run of an external tool (tesseract, ffprobe, ffmpeg) may take, e.g. 300.",
     )
+    phone_region: str = Field(
+        default="",
+        pattern="^([A-Z]{2})?$",
+        description=(
+            "Country (ISO 3166 alpha-2) whose national phone numbers are read from documents, "
+            "e.g. GB; empty finds only numbers written with + and a country code."
+        ),
+    )
     ingest_attempts: int = Field(
         default=3,
         ge=1,

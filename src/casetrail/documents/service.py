@@ -87,13 +87,15 @@ def store_document(
     parent: Document | None = None,
     evidence_file_id: str | None = None,
     max_bytes: int | None = None,
+    ingest: bool = True,
     max_attempts: int = 3,
 ) -> Document:
     """Seal ``source`` into the blob store, add its document row and queue its ingestion.
 
     A child document (``parent`` given) takes its case and lead from the parent, sits one level
     deeper and shares its ``root_id``. ``max_bytes`` rejects a larger stream with
-    ``ValidationFailed`` before any row is written. The caller checks permissions and commits.
+    ``ValidationFailed`` before any row is written. With ``ingest=False`` no job is queued (the
+    caller sets the status itself). The caller checks permissions and commits.
     """
     if origin not in DOCUMENT_ORIGINS:
         raise ValidationFailed(
@@ -128,7 +130,8 @@ def store_document(
     )
     session.add(document)
     session.flush()
-    queue_ingestion(session, document, max_attempts=max_attempts)
+    if ingest:
+        queue_ingestion(session, document, max_attempts=max_attempts)
     emit(
         session,
         object_type="document",
