@@ -50,9 +50,8 @@ def run_notifications(factory: sessionmaker[Session], settings: Settings, limit:
         if not events:
             return run
         writer = NotificationWriter(session, settings)
-        for draft_set in _drafts(session, events, run):
-            for draft in draft_set:
-                writer.add(draft)
+        for draft in _drafts(session, events, run):
+            writer.add(draft)
         run.events = len(events)
         run.last_seq = events[-1].seq
         run.notifications = len(writer.created)
@@ -81,12 +80,34 @@ def follow_until_caught_up(
         total.failed += run.failed
 
 
-def _drafts(session: Session, events: list[OutboxEvent], run: FollowerRun) -> list[list[Draft]]:
+def _drafts(session: Session, events: list[OutboxEvent], run: FollowerRun) -> list[Draft]:
     later_assignments = sources.assignments_in(events)
-    result = [_event_drafts(session, event, later_assignments[event.seq], run) for event in events]
+    drafts = [
+        draft
+        for event in events
+        for draft in _event_drafts(session, event, later_assignments[event.seq], run)
+    ]
     for case_id, facts in sources.collect_facts(session, events).items():
-        result.append(sources.fact_drafts(session, case_id, facts))
-    return result
+        drafts.extend(sources.fact_drafts(session, case_id, facts))
+    return _one_notice_per_case(drafts)
+
+
+def _one_notice_per_case(drafts: list[Draft]) -> list[Draft]:
+    """Keep the first deconfliction draft per user and case of a batch.
+
+    One overlap usually yields several notices at once (same phone, same passport, a name
+    match), and all of them are on the same notices page.
+    """
+    seen: set[tuple[str, str | None]] = set()
+    kept = []
+    for draft in drafts:
+        if draft.kind == NotificationKind.DECONFLICTION:
+            key = (draft.user_id, draft.case_id)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(draft)
+    return kept
 
 
 def _event_drafts(
