@@ -19,6 +19,7 @@ from casetrail.cli.evidence import evidence_app
 from casetrail.cli.graph import graph_app
 from casetrail.cli.imports import import_app
 from casetrail.cli.lakehouse import lakehouse_app, purge_command, sql_command
+from casetrail.cli.worker import worker as worker_command
 from casetrail.cli.xref import watchlist_app, xref_app
 from casetrail.core.logging import configure_logging
 from casetrail.core.settings import get_settings
@@ -43,6 +44,7 @@ def configure(ctx: typer.Context) -> None:
 
 app.command("init")(server.init)
 app.command("serve")(server.serve)
+app.command("worker")(worker_command)
 app.command("demo")(demo)
 app.add_typer(user_app, name="user")
 app.add_typer(unit_app, name="unit")

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from casetrail.blobs.keys import ensure_master_key
 from casetrail.cli.output import OutputFormat, OutputOption, print_fields, print_result
 from casetrail.cli.runtime import current_runtime
+from casetrail.cli.worker import start_worker_processes, stop_worker_processes
 from casetrail.core.errors import CasetrailError
 from casetrail.core.logging import get_logger
 from casetrail.core.settings import get_settings
@@ -60,23 +61,34 @@ def serve(
             min=1, help="Number of worker processes; each builds its own app and database connection pool."
         ),
     ] = 1,
+    job_workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Background job worker processes to run next to the web workers (ingestion); 0 for none.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API and the web UI with uvicorn. The database must be migrated (`casetrail init`)."""
     settings = get_settings()
     url = settings.resolved_database_url
     _require_migrated(url)
-    log.info("server_starting", host=host, port=port, workers=workers)
-    # Workers build the app from the factory themselves; log_config=None leaves log output to
-    # casetrail's own logging, and the app logs each request, so uvicorn's access log is off.
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        access_log=False,
-    )
+    log.info("server_starting", host=host, port=port, workers=workers, job_workers=job_workers)
+    job_processes = start_worker_processes(job_workers) if job_workers else []
+    try:
+        # Workers build the app from the factory themselves; log_config=None leaves log output
+        # to casetrail's own logging, and the app logs each request, so uvicorn's access log is off.
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        stop_worker_processes(job_processes)
     log.info("server_stopped", host=host, port=port)
 
 

@@ -1,0 +1,124 @@
+"""`casetrail worker`: run background jobs (document ingestion and the tasks of other packages).
+
+Each package with background work lists its job handlers in ``<package>/tasks.py`` as
+``HANDLERS`` and its periodic tasks as ``PERIODIC``; ``TASK_MODULES`` names those modules.
+``--concurrency N`` starts N worker processes, each taking one job at a time from the shared
+queue. `casetrail serve` starts job workers the same way next to the web workers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+from collections.abc import Sequence
+from multiprocessing.process import BaseProcess
+from typing import Annotated
+
+import typer
+
+from casetrail.blobs.factory import blob_store
+from casetrail.core.errors import CasetrailError
+from casetrail.core.logging import configure_logging, get_logger
+from casetrail.core.settings import get_settings
+from casetrail.db.engine import engine_for, session_factory
+from casetrail.jobs.types import JobHandler, PeriodicTask
+from casetrail.jobs.worker import Worker
+from casetrail.migrations.runner import is_current
+
+log = get_logger(__name__)
+
+# One line per package with background work.
+TASK_MODULES: tuple[str, ...] = ("casetrail.documents.tasks",)
+
+# Seconds a stopping worker process gets to finish its current job before it is killed.
+STOP_TIMEOUT_SECONDS = 60.0
+
+
+def load_tasks(modules: Sequence[str] = TASK_MODULES) -> tuple[dict[str, JobHandler], list[PeriodicTask]]:
+    """Collect ``HANDLERS`` and ``PERIODIC`` from the task modules; a kind defined twice is an error."""
+    handlers: dict[str, JobHandler] = {}
+    periodic: list[PeriodicTask] = []
+    for name in modules:
+        module = importlib.import_module(name)
+        for kind, handler in getattr(module, "HANDLERS", {}).items():
+            if kind in handlers:
+                raise CasetrailError(f"job kind {kind!r} is defined twice; {name} repeats it")
+            handlers[kind] = handler
+        periodic.extend(getattr(module, "PERIODIC", []))
+    return handlers, periodic
+
+
+def run_worker_process(once: bool = False) -> int:
+    """Run one worker in this process until SIGTERM or SIGINT; return the number of jobs run."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    handlers, periodic = load_tasks()
+    worker = Worker(
+        settings=settings,
+        sessions=session_factory(engine_for(settings.resolved_database_url)),
+        blobs=blob_store(settings),
+        handlers=handlers,
+        periodic=periodic,
+        worker_id=f"worker-{os.uname().nodename}-{os.getpid()}",
+    )
+    worker.install_signal_handlers()
+    return worker.run(once=once).jobs
+
+
+def start_worker_processes(count: int, *, once: bool = False) -> list[BaseProcess]:
+    """Start ``count`` worker processes (spawned, so each opens its own database pool)."""
+    context = multiprocessing.get_context("spawn")
+    processes: list[BaseProcess] = []
+    for index in range(count):
+        process = context.Process(
+            target=run_worker_process, args=(once,), name=f"casetrail-job-worker-{index}"
+        )
+        process.start()
+        processes.append(process)
+    log.info("job_workers_started", count=count, pids=[process.pid for process in processes])
+    return processes
+
+
+def stop_worker_processes(processes: Sequence[BaseProcess]) -> None:
+    """Ask each worker to stop after its current job, and kill one that does not stop in time."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(STOP_TIMEOUT_SECONDS)
+        if process.is_alive():
+            log.warning("job_worker_killed", pid=process.pid)
+            process.kill()
+            process.join()
+    log.info("job_workers_stopped", count=len(processes))
+
+
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Worker processes to run; each runs one job at a time.")
+    ] = 1,
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Run the jobs that are due now, then exit, instead of waiting for more."),
+    ] = False,
+) -> None:
+    """Run background jobs (document ingestion and others) until stopped with Ctrl-C or SIGTERM."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    _require_migrated(settings.resolved_database_url)
+    if concurrency == 1:
+        jobs = run_worker_process(once=once)
+        typer.echo(f"{jobs} jobs run", err=True)
+        return
+    processes = start_worker_processes(concurrency, once=once)
+    try:
+        for process in processes:
+            process.join()
+    except KeyboardInterrupt:
+        stop_worker_processes(processes)
+
+
+def _require_migrated(url: str) -> None:
+    if not is_current(engine_for(url)):
+        raise CasetrailError("the database is not migrated to the newest schema: run `casetrail init` first")
