@@ -102,6 +102,16 @@ class AuditAction(StrEnum):
     SEARCH_QUERY = "search.query"
     SEARCH_REINDEX = "search.reindex"
 
+    # Documents: uploads, reads, downloads of originals, retries, labels and mention decisions.
+    DOCUMENT_UPLOAD = "document.upload"
+    DOCUMENT_READ = "document.read"
+    DOCUMENT_LIST = "document.list"
+    DOCUMENT_DOWNLOAD = "document.download"
+    DOCUMENT_RETRY = "document.retry"
+    DOCUMENT_LABEL = "document.label"
+    MENTION_ACCEPT = "document.mention_accept"
+    MENTION_DISMISS = "document.mention_dismiss"
+
     # Lakehouse: analyst SQL, purges (the certificate), rebuilds and maintenance.
     LAKEHOUSE_QUERY = "lakehouse.query"
     LAKEHOUSE_PURGE = "lakehouse.purge"
