@@ -12,6 +12,7 @@ from casetrail.api import audit, auth, cases, entities, imports, members, merges
 from casetrail.api.evidence import ROUTERS as EVIDENCE_ROUTERS
 from casetrail.api.graph import ROUTERS as GRAPH_ROUTERS
 from casetrail.api.lakehouse import router as lakehouse_router
+from casetrail.api.notifications import router as notifications_router
 from casetrail.api.openapi import error_responses
 
 API_PREFIX = "/api/v1"
@@ -31,6 +32,7 @@ CONTEXT_ROUTERS: tuple[APIRouter, ...] = (
     *GRAPH_ROUTERS,
     lakehouse_router,
     audit.router,
+    notifications_router,
 )
 
 api_router = APIRouter(responses=error_responses(401, 422))
