@@ -22,7 +22,7 @@ _ENCODING_SAMPLE_BYTES = 1024 * 1024
 
 
 def check_input(path: Path, limits: Limits) -> int:
-    """Return the size of ``path`` in bytes; raise when it is missing, empty or over the limit."""
+    """Return the size of ``path`` in bytes, or raise when it is missing, empty or over the limit."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -43,11 +43,13 @@ def run_tool(args: list[str], limits: Limits, *, stdin: bytes | None = None) -> 
     """
     tool = args[0]
     if shutil.which(tool) is None:
-        raise ExtractionFailed(f"The program {tool} is not installed on the server; ask an administrator.")
+        raise ExtractionFailed(
+            f"The program {tool} is not installed on the server. Ask an administrator to install it."
+        )
     # One OCR thread per run: the worker runs several extractions in parallel already.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        result = subprocess.run(  # noqa: S603 (argument list, no shell; the program is ours)
+        result = subprocess.run(  # noqa: S603 (an argument list and no shell)
             args,
             input=stdin,
             capture_output=True,
@@ -67,7 +69,7 @@ def run_tool(args: list[str], limits: Limits, *, stdin: bytes | None = None) -> 
 def safe_member_name(name: str) -> str:
     """Return ``name`` as a relative POSIX path with no root, drive, ``.`` or ``..`` parts.
 
-    ``../../etc/x`` becomes ``etc/x``. The result is only a label for the child; files are
+    ``../../etc/x`` becomes ``etc/x``. The result is only a label for the child, because files are
     always written under generated names (see ``ChildWriter``).
     """
     parts = PurePosixPath(name.replace("\\", "/")).parts
@@ -121,13 +123,13 @@ class ChildWriter:
         if self.total_bytes > self.limits.max_unpacked_bytes:
             raise ExtractionFailed(
                 f"Unpacking stopped at {self.total_bytes} bytes, over the limit of "
-                f"{self.limits.max_unpacked_bytes} bytes; the file may be a decompression bomb."
+                f"{self.limits.max_unpacked_bytes} bytes. The file may be a decompression bomb."
             )
         ratio = self.total_bytes / self.packed_bytes
         if self.total_bytes > RATIO_FLOOR_BYTES and ratio > self.limits.max_ratio:
             raise ExtractionFailed(
                 f"Unpacking stopped at a compression ratio of {ratio:.0f}, over the limit of "
-                f"{self.limits.max_ratio:g}; the file may be a decompression bomb."
+                f"{self.limits.max_ratio:g}. The file may be a decompression bomb."
             )
 
     def register(self, name: str, target: Path, media_type: str = "") -> ExtractedChild:
@@ -140,7 +142,7 @@ class ChildWriter:
 def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding)``.
 
-    A declared charset is used when the bytes decode with it cleanly; otherwise the encoding
+    A declared charset is used when the bytes decode with it cleanly. Otherwise the encoding
     is detected from the first megabyte with charset-normalizer. Undecodable bytes become U+FFFD.
     """
     if declared:

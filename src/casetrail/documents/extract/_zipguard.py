@@ -42,18 +42,18 @@ def check_members(archive: zipfile.ZipFile, packed_bytes: int, limits: Limits) -
             f"The zip file has {len(infos)} members, over the limit of {limits.max_members}."
         )
     if any(info.flag_bits & 0x1 for info in infos):
-        raise ExtractionFailed("The zip file is protected by a password; upload a copy without the password.")
+        raise ExtractionFailed("The zip file is protected by a password. Upload a copy without the password.")
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_unpacked_bytes:
         raise ExtractionFailed(
             f"The zip file would unpack to {declared} bytes, over the limit of "
-            f"{limits.max_unpacked_bytes} bytes; it may be a decompression bomb."
+            f"{limits.max_unpacked_bytes} bytes. It may be a decompression bomb."
         )
     ratio = declared / max(packed_bytes, 1)
     if declared > RATIO_FLOOR_BYTES and ratio > limits.max_ratio:
         raise ExtractionFailed(
             f"The zip file has a compression ratio of {ratio:.0f}, over the limit of "
-            f"{limits.max_ratio:g}; it may be a decompression bomb."
+            f"{limits.max_ratio:g}. It may be a decompression bomb."
         )
 
 
@@ -81,5 +81,5 @@ def reject_xml_dtds(archive: zipfile.ZipFile) -> None:
                 ) from exc
             except SafeET.ParseError:
                 # Malformed or empty parts are left to the format's own reader, which
-                # reports them if it needs the part; this scan only looks for DTDs.
+                # reports them if it needs the part. This scan only looks for DTDs.
                 continue

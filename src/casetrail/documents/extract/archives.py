@@ -6,7 +6,7 @@ Members are written under generated names inside ``workdir`` (see ``ChildWriter`
 member called ``../../etc/x`` lands inside ``workdir`` and keeps ``etc/x`` as its label.
 Unpacked bytes are counted while copying and checked against ``Limits.max_unpacked_bytes``,
 ``Limits.max_ratio`` and ``Limits.max_members``. Encrypted zip and 7z archives are rejected.
-Nested archives are returned as children; the pipeline unpacks them in turn and stops at
+Nested archives are returned as children. The pipeline unpacks them in turn and stops at
 ``Limits.max_depth``.
 """
 
@@ -52,10 +52,15 @@ def extract_7z(path: Path, limits: Limits, workdir: Path) -> Extraction:
     size = check_input(path, limits)
     writer = ChildWriter(workdir, limits, size)
     try:
-        with py7zr.SevenZipFile(path, mode="r", max_extract_size=limits.max_unpacked_bytes) as archive:
+        # Given a path, py7zr 1.1 unpacks in threads and leaks file handles. Given a file object,
+        # it unpacks sequentially in this thread.
+        with (
+            path.open("rb") as handle,
+            py7zr.SevenZipFile(handle, mode="r", max_extract_size=limits.max_unpacked_bytes) as archive,
+        ):
             if archive.needs_password():
                 raise ExtractionFailed(
-                    "The 7z archive is protected by a password; upload a copy without the password."
+                    "The 7z archive is protected by a password. Upload a copy without the password."
                 )
             names = [entry.filename for entry in archive.list() if not entry.is_directory]
             archive.extract(targets=names, factory=_SevenZipChildFactory(writer))

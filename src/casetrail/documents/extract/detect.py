@@ -3,7 +3,7 @@
 libmagic reports zip-based office files as ``application/zip`` or ``application/octet-stream``,
 Outlook messages and PST mailboxes both as ``application/vnd.ms-outlook``, and e-mail files
 that start with a header block as ``text/plain`` or ``text/html``. ``detect_media_type``
-resolves these cases from the bytes; the file name is never consulted.
+resolves these cases from the bytes and never looks at the file name.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """HTML: visible text, title, ``<meta>`` tags, and images embedded as ``data:`` URIs.
 
 The declared charset (``<meta charset>`` or ``http-equiv``) is used when the bytes decode with
-it; otherwise the encoding is detected, because declarations are often wrong. Script and style
+it. Otherwise the encoding is detected, because declarations are often wrong. Script and style
 contents are dropped. Each ``data:`` URI image becomes a child.
 """
 

@@ -4,8 +4,8 @@ Each frame of the image becomes a page whose text tesseract reads (``ocr=True``)
 ``image_png`` is a preview of at most 1000 pixels per side. EXIF tags go to ``meta["exif"]``,
 the GPS position to ``meta["gps"]`` and the capture time to ``meta["captured_at"]``.
 
-EXIF stores the capture time in the camera's local time; when no offset tag
-(``OffsetTimeOriginal``) is present, ``document_date`` reads that local time as UTC because
+EXIF stores the capture time in the camera's local time. When no offset tag
+(``OffsetTimeOriginal``) is present, ``document_date`` reads that local time as UTC, because
 the stored date must carry a zone. ``meta["captured_at"]`` keeps the value as written.
 """
 
@@ -68,8 +68,8 @@ def extract_image(path: Path, limits: Limits, workdir: Path) -> Extraction:
 
 
 def _open(path: Path) -> Image.Image:
-    # Pillow only warns between MAX_IMAGE_PIXELS and twice that; an oversized image is
-    # rejected outright because decoding it can exhaust memory.
+    # Pillow only warns between MAX_IMAGE_PIXELS and twice that, so an oversized image is
+    # rejected here outright because decoding it can exhaust memory.
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

@@ -3,7 +3,7 @@
 A message gives one page: a short header block (From, To, Cc, Date, Subject) followed by
 the body, the plain-text alternative when there is one and the HTML converted to text
 otherwise. Attachments, inline images and attached messages (``message/rfc822``) become
-children; an attached message is written as its own ``.eml`` file, so the pipeline ingests it
+children. An attached message is written as its own ``.eml`` file, so the pipeline ingests it
 as a message with its own attachments. An mbox mailbox gives one child ``.eml`` per message
 and a page listing date, sender and subject of each.
 
@@ -89,7 +89,7 @@ def header_block(headers: dict[str, Any]) -> str:
 
 
 def parse_mail_date(value: str) -> datetime | None:
-    """Parse an RFC 5322 date; a date without a zone is read as UTC."""
+    """Parse an RFC 5322 date, reading a date without a zone as UTC."""
     if not value.strip():
         return None
     try:
@@ -100,7 +100,7 @@ def parse_mail_date(value: str) -> datetime | None:
 
 
 def _header_text(message: email.message.Message, name: str, value: Any) -> str:
-    """Return a header value as text; a header that the policy cannot parse is kept raw."""
+    """Return a header value as text, or the raw value when the policy cannot parse it."""
     try:
         return str(value or "")
     except (ValueError, TypeError, LookupError):
@@ -117,7 +117,7 @@ def _body_text(message: email.message.EmailMessage) -> str:
 
 
 def _part_text(part: email.message.Message) -> str:
-    """Decode a text part; unknown or wrong charsets fall back to detection."""
+    """Decode a text part, falling back to detection for unknown or wrong charsets."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""

@@ -3,7 +3,7 @@
 Metadata comes from ``ffprobe`` JSON output and thumbnails from ``ffmpeg`` (both from the
 Debian ffmpeg package, run without a shell and with ``Limits.tool_timeout_s``). Up to
 ``THUMBNAILS`` keyframes, spread evenly over the duration and at most 640 pixels wide, are
-returned as pages with an empty text and the frame as ``image_png``; ``meta["media"]
+returned as pages with an empty text and the frame as ``image_png``. ``meta["media"]
 ["thumbnails"]`` gives the time of each. Audio files have no pages. A file in which ffprobe
 finds no audio or video stream is rejected as truncated or damaged.
 """
@@ -34,7 +34,7 @@ def extract_media(path: Path, limits: Limits, workdir: Path) -> Extraction:
     streams = [_stream_summary(stream) for stream in probe.get("streams", [])]
     playable = [s for s in streams if s["type"] in ("audio", "video") and not s.get("attached_picture")]
     if not playable:
-        raise ExtractionFailed("The file contains no audio or video stream; it is truncated or damaged.")
+        raise ExtractionFailed("The file contains no audio or video stream, so it is truncated or damaged.")
     duration = _number(container.get("duration"))
     tags = {str(k).lower(): str(v) for k, v in container.get("tags", {}).items()}
     created = _creation_time(tags.get("creation_time", ""))
@@ -68,7 +68,7 @@ def probe_media(path: Path, limits: Limits) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(output)
     except ValueError as exc:
         raise ExtractionFailed(
-            "ffprobe returned output that is not JSON; the file cannot be analysed."
+            "ffprobe returned output that is not JSON, so the file cannot be analysed."
         ) from exc
     return parsed
 
@@ -104,7 +104,7 @@ def _thumbnails(
 
 
 def _keyframe_png(path: Path, time_s: float, limits: Limits) -> bytes:
-    """Return the first keyframe at or before ``time_s`` as PNG; empty when there is none."""
+    """Return the first keyframe at or before ``time_s`` as PNG, or empty bytes when there is none."""
     args = [
         "ffmpeg", "-v", "error", "-nostdin",
         "-skip_frame", "nokey", "-noaccurate_seek", "-ss", f"{time_s:.3f}", "-i", str(path),

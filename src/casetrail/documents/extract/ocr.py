@@ -1,7 +1,7 @@
 """Optical character recognition with the tesseract command-line program.
 
 Tesseract runs offline with the language models installed on the server (Debian's
-``tesseract-ocr-eng`` and friends); nothing is downloaded at run time.
+``tesseract-ocr-eng`` and the other language packages). Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from PIL import Image
 from casetrail.documents.extract._common import run_tool
 from casetrail.documents.extract.base import Limits
 
-# Resolution that tesseract is told the input has when the caller does not know it, in dpi.
+# Resolution passed to tesseract when the caller does not know the input's, in dpi.
 DEFAULT_DPI = 300
 PREVIEW_MAX_SIDE_PX = 1000
 

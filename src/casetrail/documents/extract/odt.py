@@ -54,7 +54,7 @@ def _read_part(package: zipfile.ZipFile, name: str) -> bytes:
     try:
         return package.read(name)
     except KeyError as exc:
-        raise ExtractionFailed(f"The OpenDocument file has no {name}; it is damaged.") from exc
+        raise ExtractionFailed(f"The OpenDocument file has no {name}, so it is damaged.") from exc
 
 
 def _read_meta(package: zipfile.ZipFile) -> dict[str, str]:

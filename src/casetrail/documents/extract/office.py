@@ -1,8 +1,8 @@
 """Office Open XML documents: DOCX, XLSX and PPTX.
 
-DOCX gives one page with the body paragraphs and tables in order; XLSX gives one page per
-worksheet (cells separated by tabs, the sheet name on the first line); PPTX gives one page per
-slide with its notes. Embedded objects and media (``*/embeddings/*``, ``*/media/*``) become
+DOCX gives one page with the body paragraphs and tables in order. XLSX gives one page per
+worksheet, with cells separated by tabs and the sheet name on the first line. PPTX gives one
+page per slide with its notes. Embedded objects and media (``*/embeddings/*``, ``*/media/*``) become
 children. Core properties are read from ``docProps/core.xml`` directly, because python-docx
 and python-pptx invent default values (title, author, "now" as creation time) when the part
 is missing.
@@ -84,7 +84,7 @@ def extract_pptx(path: Path, limits: Limits, workdir: Path) -> Extraction:
 
 def extract_encrypted_office(path: Path, limits: Limits, workdir: Path) -> Extraction:
     """Reject an encrypted Office file (an OLE container holding ``EncryptedPackage``)."""
-    raise ExtractionFailed("The Office file is protected by a password; upload a copy without the password.")
+    raise ExtractionFailed("The Office file is protected by a password. Upload a copy without the password.")
 
 
 def _extract_ooxml(
@@ -212,7 +212,7 @@ def _shape_texts(shape: Any) -> Iterator[str]:
 
 
 def _parse_w3c_date(value: str) -> datetime | None:
-    """Parse an ISO 8601 date from a property part; values without a zone are read as UTC."""
+    """Parse an ISO 8601 date from a property part, reading a value without a zone as UTC."""
     if not value:
         return None
     try:

@@ -1,9 +1,9 @@
 """Outlook files: single messages (.msg, read with extract-msg) and PST/OST mailboxes (pypff).
 
-A .msg gives one page like an .eml (see ``mail.py``); file attachments become children and an
+A .msg gives one page like an .eml (see ``mail.py``). File attachments become children, and an
 attached Outlook message is exported as its own ``.msg`` child. A PST mailbox gives one child
 ``.eml`` per message, rebuilt from the stored transport headers (or from the sender, subject
-and delivery time when there are none), the bodies and the attachments; the child's label is
+and delivery time when there are none), the bodies and the attachments. The child's label is
 its folder path plus the subject. The mailbox page lists folder, date, sender and subject.
 """
 
@@ -38,7 +38,7 @@ _MSG_ERRORS = (
     AttributeError,
 )
 _MAX_NAME_CHARS = 80
-# Headers that describe the original MIME structure; the rebuilt message gets its own.
+# Headers that describe the original MIME structure, which the rebuilt message replaces.
 _STRUCTURE_HEADERS = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition"}
 
 
@@ -62,7 +62,7 @@ def _open_msg(path: Path) -> Any:
     """Open a .msg, honouring the internet code page when the message code page is missing.
 
     A message saved without Unicode strings and without ``PR_MESSAGE_CODEPAGE`` (0x3FFD) is
-    decoded by extract-msg as ISO-8859-15; ``PR_INTERNET_CPID`` (0x3FDE) names the code page
+    decoded by extract-msg 0.57 as ISO-8859-15, but ``PR_INTERNET_CPID`` (0x3FDE) names the code page
     the text really uses, for example 950 (Big5) for traditional Chinese.
     """
     message = extract_msg.openMsg(str(path))
@@ -141,7 +141,7 @@ def extract_pst(path: Path, limits: Limits, workdir: Path) -> Extraction:
         store.open(str(path))
     except OSError as exc:
         raise ExtractionFailed(
-            "The file is not a readable Outlook PST/OST mailbox; it is damaged or of another kind."
+            "The file is not a readable Outlook PST/OST mailbox. It is damaged or of another kind."
         ) from exc
     writer = ChildWriter(workdir, limits, size)
     listing: list[str] = []

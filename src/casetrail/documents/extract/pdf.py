@@ -1,7 +1,7 @@
 """PDF: the text layer of each page, OCR of pages without one, page previews and attachments.
 
-A page whose text layer holds fewer than ``MIN_TEXT_CHARS`` non-space characters is rendered
-at ``OCR_DPI`` and read by tesseract; such pages have ``ocr=True``. At most
+A page whose text layer contains fewer than ``MIN_TEXT_CHARS`` non-space characters is rendered
+at ``OCR_DPI`` and read by tesseract, and such pages have ``ocr=True``. At most
 ``Limits.max_ocr_pages`` pages of one document are read this way, and the page numbers left
 out are listed in ``meta["pdf"]["ocr_skipped_pages"]``. Every page gets a PNG preview of at
 most 1000 pixels per side. Embedded files (PDF attachments) become children.
@@ -70,7 +70,7 @@ def _open(path: Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
             raise ExtractionFailed(
-                "The PDF is protected by a password; upload a copy without the password."
+                "The PDF is protected by a password. Upload a copy without the password."
             ) from exc
         raise ExtractionFailed(f"The PDF cannot be read, it is damaged or not a PDF ({exc}).") from exc
 
@@ -131,7 +131,7 @@ def _write_attachments(document: pdfium.PdfDocument, writer: ChildWriter) -> lis
 
 
 def parse_pdf_date(value: str) -> datetime | None:
-    """Parse a PDF date string (``D:YYYYMMDDHHmmSS+HH'mm'``); return None when it is not one."""
+    """Parse a PDF date string (``D:YYYYMMDDHHmmSS+HH'mm'``), or return None when it is not one."""
     match = _PDF_DATE.match(value.strip())
     if not match:
         return None

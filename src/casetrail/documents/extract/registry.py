@@ -1,13 +1,13 @@
 """Map detected media types to extractors.
 
 ``EXTRACTORS`` is keyed by the media type that ``detect_media_type`` returns (libmagic's
-answer, refined by content; see ``detect.py``). A type missing from the map has no extractor.
+result, refined by content as ``detect.py`` describes). A type missing from the map has no extractor.
 
 Keys that extractors put in ``Extraction.meta``:
 
 - ``encoding``: text encoding used to decode a text, CSV or HTML file.
 - ``pdf``: ``{"page_count", "producer", "creator", "subject", "keywords", "ocr_pages",
-  "ocr_skipped_pages"}``; the last two list 1-based page numbers.
+  "ocr_skipped_pages"}``. The last two list 1-based page numbers.
 - ``office``: core properties of DOCX/XLSX/PPTX/ODT (``title``, ``author``, ``created``,
   ``modified``, ``last_modified_by``, ``subject``), plus ``sheets`` for XLSX.
 - ``image``: ``{"format", "width", "height", "frames", "mode"}``.
@@ -20,7 +20,7 @@ Keys that extractors put in ``Extraction.meta``:
 - ``mailbox``: ``{"messages": int, "format": "mbox" | "pst"}``.
 - ``archive``: ``{"format", "members", "unpacked_bytes"}``.
 - ``media``: ``{"duration_s", "format", "bit_rate", "creation_time", "streams", "tags",
-  "thumbnails"}``; each stream is ``{"type", "codec", ...}`` and each thumbnail
+  "thumbnails"}``. Each stream is ``{"type", "codec", ...}`` and each thumbnail
   ``{"page_no", "time_s"}``. Thumbnails are returned as pages with an empty text and the
   keyframe as ``image_png``.
 - ``html``: ``{"meta": {name: content}}`` from the ``<meta>`` tags.

@@ -50,7 +50,7 @@ def extract_rtf(path: Path, limits: Limits, workdir: Path) -> Extraction:
     check_input(path, limits)
     data = path.read_bytes()
     if not data.lstrip().startswith(b"{\\rtf"):
-        raise ExtractionFailed("The file does not start with {\\rtf; it is not a Rich Text Format file.")
+        raise ExtractionFailed("The file does not start with {\\rtf, so it is not a Rich Text Format file.")
     return Extraction(media_type="text/rtf", pages=[ExtractedPage(1, rtf_to_text(data).strip())])
 
 

@@ -13,7 +13,7 @@ from casetrail.documents.extract.base import ExtractedPage, Extraction, Extracti
 
 
 def extract_text(path: Path, limits: Limits, workdir: Path) -> Extraction:
-    """Decode a text file into one page; ``meta["encoding"]`` names the encoding used."""
+    """Decode a text file into one page and name the encoding used in ``meta["encoding"]``."""
     check_input(path, limits)
     text, encoding = decode_text(path.read_bytes())
     return Extraction(
