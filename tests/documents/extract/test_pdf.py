@@ -3,7 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from casetrail.documents.extract.base import Limits
+import pypdf
+import pytest
+
+from casetrail.documents.extract.base import ExtractionFailed, Limits
 from casetrail.documents.extract.pdf import extract_pdf, parse_pdf_date
 from tests.documents.extract.conftest import NO_OCR, sample
 
@@ -76,3 +79,13 @@ def test_pdf_date_with_negative_offset() -> None:
 
 def test_pdf_date_invalid() -> None:
     assert parse_pdf_date("yesterday") is None
+
+
+def test_pdf_user_password_rejected(tmp_path: Path, workdir: Path) -> None:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(sample("pdf/testPDF.pdf")))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(ExtractionFailed, match="protected by a password"):
+        extract_pdf(locked, NO_OCR, workdir)
