@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from casetrail.documents.extract.base import ExtractionFailed
+from casetrail.documents.extract.base import Extraction, ExtractionFailed
 from casetrail.documents.extract.odt import extract_odt
 from casetrail.documents.extract.office import (
     extract_docx,
@@ -85,3 +86,20 @@ def test_odt_text_and_date(tmp_path: Path, workdir: Path) -> None:
     extraction = extract_odt(odt, NO_OCR, workdir)
     assert "This is a sample Open Office document" in extraction.pages[0].text
     assert extraction.document_date == datetime(2007, 9, 14, 11, 6, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("relative", "extractor"),
+    [
+        ("office/testEXCEL.xlsx", extract_xlsx),
+        ("office/eng_spa_mult.docx", extract_docx),
+        ("office/testPPT.pptx", extract_pptx),
+    ],
+)
+def test_office_file_without_extension(
+    relative: str, extractor: Callable[..., Extraction], tmp_path: Path, workdir: Path
+) -> None:
+    # Stored blobs are named by hash, with no extension.
+    blob = tmp_path / "0f3a9c"
+    blob.write_bytes(sample(relative).read_bytes())
+    assert extractor(blob, NO_OCR, workdir).pages[0].text

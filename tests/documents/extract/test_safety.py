@@ -11,7 +11,7 @@ from casetrail.documents.extract.base import Extraction, ExtractionFailed, Limit
 from casetrail.documents.extract.odt import extract_odt
 from casetrail.documents.extract.office import extract_docx, extract_pptx
 from casetrail.documents.extract.pdf import extract_pdf
-from casetrail.documents.extract.registry import EXTRACTORS, detect_media_type
+from casetrail.documents.extract.registry import EXTRACTORS, detect_media_type, guarded
 from casetrail.documents.extract.text import extract_text, extract_xml
 from tests.documents.extract.conftest import NO_OCR, sample
 
@@ -133,3 +133,16 @@ def test_dispatch_odt_name_on_text(workdir: Path) -> None:
     extraction = _dispatch(sample("malformed/testODTnotaZipFile.odt"), workdir)
     assert extraction.media_type == "text/plain"
     assert extraction == extract_text(sample("malformed/testODTnotaZipFile.odt"), NO_OCR, workdir)
+
+
+def _raise_key_error(path: Path, limits: Limits, workdir: Path) -> Extraction:
+    raise KeyError(path.name)
+
+
+def test_guarded_turns_crash_into_failure(workdir: Path) -> None:
+    with pytest.raises(ExtractionFailed, match="_raise_key_error failed with KeyError"):
+        guarded(_raise_key_error)(sample("csv/testCSV.csv"), NO_OCR, workdir)
+
+
+def test_registry_entries_are_guarded() -> None:
+    assert all(hasattr(function, "__wrapped__") for function in EXTRACTORS.values())

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from casetrail.documents.extract._common import ChildWriter, check_input, decode_text
-from casetrail.documents.extract.base import ExtractedPage, Extraction, Limits
+from casetrail.documents.extract.base import ExtractedPage, Extraction, ExtractionFailed, Limits
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _HIDDEN_TAGS = {"script", "style", "noscript", "template"}
@@ -89,10 +89,18 @@ class _TextCollector(HTMLParser):
 
 def html_to_text(markup: str) -> str:
     """Return the visible text of an HTML document with blank runs collapsed."""
+    return _tidy("".join(_collect(markup).parts))
+
+
+def _collect(markup: str) -> _TextCollector:
     collector = _TextCollector()
-    collector.feed(markup)
-    collector.close()
-    return _tidy("".join(collector.parts))
+    try:
+        collector.feed(markup)
+        collector.close()
+    except AssertionError as exc:
+        # html.parser in Python 3.11 asserts on some malformed markup declarations ("<![").
+        raise ExtractionFailed(f"The HTML cannot be parsed: {exc}.") from exc
+    return collector
 
 
 def extract_html(path: Path, limits: Limits, workdir: Path) -> Extraction:
@@ -100,9 +108,7 @@ def extract_html(path: Path, limits: Limits, workdir: Path) -> Extraction:
     data = path.read_bytes()
     declared = _CHARSET.search(data[:_SNIFF_BYTES])
     markup, encoding = decode_text(data, declared.group(1).decode("ascii") if declared else None)
-    collector = _TextCollector()
-    collector.feed(markup)
-    collector.close()
+    collector = _collect(markup)
     writer = ChildWriter(workdir, limits, size)
     for index, uri in enumerate(collector.data_images, start=1):
         _write_data_image(writer, uri, index)

@@ -163,17 +163,20 @@ def _table_text(table: Table) -> str:
 
 
 def _xlsx_pages(path: Path, limits: Limits) -> list[ExtractedPage]:
-    workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-    try:
-        pages = []
-        for index, sheet in enumerate(workbook.worksheets):
-            if index >= limits.max_pages:
-                break
-            lines = [sheet.title, *_sheet_lines(sheet)]
-            pages.append(ExtractedPage(index + 1, "\n".join(lines)))
-        return pages
-    finally:
-        workbook.close()
+    # openpyxl 3.1 rejects a path whose name does not end in .xlsx, and stored files have no
+    # such name. A file object skips that check.
+    with path.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            pages = []
+            for index, sheet in enumerate(workbook.worksheets):
+                if index >= limits.max_pages:
+                    break
+                lines = [sheet.title, *_sheet_lines(sheet)]
+                pages.append(ExtractedPage(index + 1, "\n".join(lines)))
+            return pages
+        finally:
+            workbook.close()
 
 
 def _sheet_lines(sheet: Any) -> Iterator[str]:

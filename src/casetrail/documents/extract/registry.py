@@ -28,9 +28,11 @@ Keys that extractors put in ``Extraction.meta``:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
+from casetrail.core.logging import get_logger
 from casetrail.documents.extract import (
     archives,
     detect,
@@ -45,12 +47,12 @@ from casetrail.documents.extract import (
     rtf,
     text,
 )
-from casetrail.documents.extract.base import Extraction, Limits
+from casetrail.documents.extract.base import Extraction, ExtractionFailed, Limits
 from casetrail.documents.extract.detect import detect_media_type
 
 Extractor = Callable[[Path, Limits, Path], Extraction]
 
-EXTRACTORS: dict[str, Extractor] = {
+_BY_MEDIA_TYPE: dict[str, Extractor] = {
     "text/plain": text.extract_text,
     "text/csv": text.extract_csv,
     "text/calendar": text.extract_text,
@@ -114,4 +116,37 @@ EXTRACTORS: dict[str, Extractor] = {
     ),
 }
 
-__all__ = ["EXTRACTORS", "Extractor", "detect_media_type"]
+log = get_logger(__name__)
+
+
+def guarded(extractor: Extractor) -> Extractor:
+    """Wrap ``extractor`` so that any error it lets escape becomes ``ExtractionFailed``.
+
+    Extractors catch the errors their libraries document. This is the net for the rest (a
+    library bug on a crafted file), so that one bad file fails alone and reports why.
+    """
+
+    @functools.wraps(extractor)
+    def run(path: Path, limits: Limits, workdir: Path) -> Extraction:
+        try:
+            return extractor(path, limits, workdir)
+        except ExtractionFailed:
+            raise
+        except Exception as exc:
+            # The message is not logged because it can quote the file's content.
+            log.warning(
+                "extractor_failed_unexpectedly", extractor=extractor.__name__, error=type(exc).__name__
+            )
+            raise ExtractionFailed(
+                f"The file could not be read: {extractor.__name__} failed with {type(exc).__name__}. "
+                "Report the file to an administrator."
+            ) from exc
+
+    return run
+
+
+EXTRACTORS: dict[str, Extractor] = {
+    media_type: guarded(function) for media_type, function in _BY_MEDIA_TYPE.items()
+}
+
+__all__ = ["EXTRACTORS", "Extractor", "detect_media_type", "guarded"]
