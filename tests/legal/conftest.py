@@ -109,15 +109,33 @@ class LegalWorld:
     def approved(self, template: str = "report_of_investigation") -> LegalDocument:
         document = self.create(template)
         with transaction(self.factory) as session:
-            review.submit(session, self.ctx(self.alice), self.number, document.id, expected_version=None)
+            review.submit(
+                session,
+                self.ctx(self.alice),
+                self.number,
+                document.id,
+                expected_version=self.version(document.id),
+            )
         with transaction(self.factory) as session:
             review.approve(
-                session, self.ctx(self.sam), self.store, self.number, document.id, expected_version=None
+                session,
+                self.ctx(self.sam),
+                self.store,
+                self.number,
+                document.id,
+                expected_version=self.version(document.id),
             )
         with transaction(self.factory) as session:
             found = session.get(LegalDocument, document.id)
             assert found is not None
             return found
+
+    def version(self, document_id: str) -> int:
+        """Return the document's current row version, as a client that just read it would send."""
+        with transaction(self.factory) as session:
+            found = session.get(LegalDocument, document_id)
+            assert found is not None
+            return found.version
 
     def pdf(self, document_id: str, version: int | None = None, user: User | None = None) -> bytes:
         with transaction(self.factory) as session:
