@@ -149,11 +149,11 @@ def _names(session: Session, leads: list[Lead]) -> dict[str, str]:
     unit_ids = {lead.unit_id for lead in leads if lead.unit_id}
     names: dict[str, str] = {}
     if user_ids:
-        names.update(
-            session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).tuples()
-        )
+        rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()
+        names.update((str(user_id), str(name)) for user_id, name in rows)
     if unit_ids:
-        names.update(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples())
+        rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()
+        names.update((str(unit_id), str(name)) for unit_id, name in rows)
     return names
 
 
