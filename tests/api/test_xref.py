@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casetrail.audit.models import AuditRecord
 from casetrail.db.engine import transaction
 from casetrail.xref.follower import follow_until_caught_up
+from casetrail.xref.models import Candidate
 from tests.api.conftest import ClientFactory
 from tests.xref.scenario import (
     SHARED_PHONE,
@@ -178,3 +181,42 @@ def test_hidden_candidate_cannot_be_decided(
     )
     assert response.status_code == 404
     _assert_absent(response.text, secrets_of_rivera(scenario))
+
+
+def _only_candidate(factory: sessionmaker[Session]) -> str:
+    with transaction(factory) as session:
+        return str(session.execute(select(Candidate.id)).scalar_one())
+
+
+def _denials(factory: sessionmaker[Session], attempted: str) -> list[AuditRecord]:
+    return [entry for entry in _actions(factory, "access.denied") if entry.detail["attempted"] == attempted]
+
+
+def test_hidden_candidate_reads_as_missing(factory: sessionmaker[Session], client_for: ClientFactory) -> None:
+    build_scenario(factory)
+    hidden_id = _only_candidate(factory)
+    missing_id = str(uuid.UUID(int=0))
+    rivera = client_for("rivera")
+    hidden = rivera.get(f"/api/v1/xref/candidates/{hidden_id}")
+    missing = rivera.get(f"/api/v1/xref/candidates/{missing_id}")
+    assert hidden.status_code == 404
+    assert missing.status_code == 404
+    assert _error_shape(hidden.text, hidden_id) == _error_shape(missing.text, missing_id)
+
+
+def _error_shape(body: str, object_id: str) -> dict[str, Any]:
+    """Return the error body with the object id and the per-request id replaced."""
+    error: dict[str, Any] = json.loads(body.replace(object_id, "ID"))["error"]
+    error["request_id"] = "REQUEST"
+    return error
+
+
+def test_hidden_candidate_read_is_audited(factory: sessionmaker[Session], client_for: ClientFactory) -> None:
+    build_scenario(factory)
+    hidden_id = _only_candidate(factory)
+    client_for("rivera").get(f"/api/v1/xref/candidates/{hidden_id}")
+    denials = _denials(factory, "xref.candidate_read")
+    assert len(denials) == 1
+    assert denials[0].object_id == hidden_id
+    assert denials[0].object_type == "xref_candidate"
+    assert denials[0].outcome == "denied"

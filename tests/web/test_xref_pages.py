@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import uuid
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from casetrail.audit.models import AuditRecord
 from casetrail.auth.context import operator_context
 from casetrail.db.engine import transaction
 from casetrail.xref.batch import run_batch
 from casetrail.xref.follower import follow_until_caught_up
+from casetrail.xref.models import Candidate
 from tests.web.conftest import BrowserFactory
 from tests.web.html import post_form
 from tests.xref.scenario import (
@@ -144,3 +148,56 @@ def test_batch_pairs_shown_with_levels(factory: sessionmaker[Session], browser_f
     assert 'title="splink"' in page.text
     assert "match_weight" in page.text
     _assert_absent(page.text, secrets_of_okafor(scenario))
+
+
+def _only_candidate(factory: sessionmaker[Session]) -> str:
+    with transaction(factory) as session:
+        return str(session.execute(select(Candidate.id)).scalar_one())
+
+
+def test_hidden_candidate_page_reads_as_missing(
+    factory: sessionmaker[Session], browser_for: BrowserFactory
+) -> None:
+    scenario = build_scenario(factory)
+    hidden_id = _only_candidate(factory)
+    missing_id = str(uuid.UUID(int=0))
+    rivera = browser_for("rivera")
+    hidden = rivera.get(f"/xref/candidates/{hidden_id}")
+    missing = rivera.get(f"/xref/candidates/{missing_id}")
+    assert hidden.status_code == 404
+    assert missing.status_code == 404
+    assert _without_tokens(hidden.text).replace(hidden_id, "ID") == _without_tokens(missing.text).replace(
+        missing_id, "ID"
+    )
+    _assert_absent(hidden.text, secrets_of_okafor(scenario))
+    with transaction(factory) as session:
+        denial = session.execute(
+            select(AuditRecord).where(
+                AuditRecord.action == "access.denied", AuditRecord.object_id == hidden_id
+            )
+        ).scalar_one()
+    assert denial.detail["attempted"] == "xref.candidate_read"
+
+
+def test_candidate_page_shows_both_sides(factory: sessionmaker[Session], browser_for: BrowserFactory) -> None:
+    scenario = build_scenario(factory)
+    load_zala(factory)
+    add_zakharov(factory, scenario.rivera, scenario.rivera_case.number)
+    follow_until_caught_up(factory)
+    with transaction(factory) as session:
+        candidate_id = session.execute(
+            select(Candidate.id).where(Candidate.right_entity_id == ZAKHAROV_ID)
+        ).scalar_one()
+    page = browser_for("rivera").get(f"/xref/candidates/{candidate_id}")
+    assert page.status_code == 200, page.text
+    assert "Alexander Zakharov" in page.text
+    assert "watch-list zala" in page.text
+    assert f'value="/xref/candidates/{candidate_id}"' in page.text
+    _assert_absent(page.text, secrets_of_okafor(scenario))
+
+
+def _without_tokens(html: str) -> str:
+    """Drop the per-request CSRF token and request id, which differ between any two pages."""
+    html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+    html = re.sub(r'<meta name="csrf-token" content="[^"]*"', "", html)
+    return re.sub(r"[0-9a-f]{32}|request [0-9a-z-]{8,}", "", html)

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from casetrail.audit.models import AuditRecord
 from casetrail.cli import xref as cli_xref
 from casetrail.db.engine import transaction
 from casetrail.xref import batch
+from casetrail.xref.follower import follow_until_caught_up
 from casetrail.xref.models import Candidate, Watchlist, WatchlistEntity
 from tests.cli.runner import Cli
 from tests.conftest import DATA_DIR
-from tests.xref.scenario import ZALA_FILE, build_scenario, secrets_of_okafor
+from tests.xref.scenario import (
+    ZAKHAROV_ID,
+    ZALA_FILE,
+    add_zakharov,
+    build_scenario,
+    load_zala,
+    secrets_of_okafor,
+)
 
 EMPTY_FEED = DATA_DIR / "watchlists" / "ofac_sdn_2024-05-04_EMPTY.csv"
 
@@ -112,3 +122,43 @@ def test_batch_rejects_bad_memory_limit(factory: sessionmaker[Session], cli: Cli
     result = cli("xref", "batch", "--memory-limit", "plenty")
     assert result.exit_code == 1
     assert "invalid DuckDB setting (memory limit 'plenty'" in result.stderr
+
+
+def test_hidden_candidate_reads_as_missing(factory: sessionmaker[Session], cli: Cli) -> None:
+    scenario = build_scenario(factory)
+    with transaction(factory) as session:
+        hidden_id = str(session.execute(select(Candidate.id)).scalar_one())
+    missing_id = str(uuid.UUID(int=0))
+    token = cli.token_for("rivera")
+    hidden = cli("xref", "candidate", hidden_id, token=token)
+    missing = cli("xref", "candidate", missing_id, token=token)
+    assert hidden.exit_code == missing.exit_code
+    assert hidden.exit_code != 0
+    assert hidden.stdout == missing.stdout
+    assert hidden.stderr.replace(hidden_id, "ID") == missing.stderr.replace(missing_id, "ID")
+    for secret in secrets_of_okafor(scenario):
+        assert secret not in hidden.stderr + hidden.stdout, secret
+    with transaction(factory) as session:
+        denial = session.execute(
+            select(AuditRecord).where(
+                AuditRecord.action == "access.denied", AuditRecord.object_id == hidden_id
+            )
+        ).scalar_one()
+    assert denial.detail["attempted"] == "xref.candidate_read"
+
+
+def test_candidate_shows_both_sides(factory: sessionmaker[Session], cli: Cli) -> None:
+    scenario = build_scenario(factory)
+    load_zala(factory)
+    entity_id = add_zakharov(factory, scenario.rivera, scenario.rivera_case.number)
+    follow_until_caught_up(factory)
+    with transaction(factory) as session:
+        candidate_id = session.execute(
+            select(Candidate.id).where(Candidate.right_entity_id == ZAKHAROV_ID)
+        ).scalar_one()
+    result = cli("xref", "candidate", candidate_id, "--output", "json", token=cli.token_for("rivera"))
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["id"] == candidate_id
+    assert entity_id in shown["left"]
+    assert "watch-list zala" in shown["right"]

@@ -139,6 +139,19 @@ def candidates(
     )
 
 
+@xref_app.command("candidate")
+def candidate(
+    *,
+    candidate_id: Annotated[str, typer.Argument(metavar="CANDIDATE", help="Candidate id.")],
+    output: OutputOption = OutputFormat.TEXT,
+) -> None:
+    """Show one candidate match, its features and its decisions."""
+    runtime = current_runtime()
+    with user_transaction(runtime) as (session, ctx):
+        data = _candidate_data(xref_service.get_candidate(session, ctx, candidate_id))
+    print_result(output, data, lambda: print_fields(list(data.items())))
+
+
 def _candidate_data(view: CandidateView) -> dict[str, Any]:
     def side(entity_id: str, caption: str, case_number: str | None, watchlist: str | None) -> str:
         holder = f"case {case_number}" if case_number else f"watch-list {watchlist}"

@@ -54,6 +54,13 @@ def case_candidates(
     return render(request, "xref_case.html", context)
 
 
+@router.get("/xref/candidates/{candidate_id}")
+def candidate_page(request: Request, candidate_id: str, session: DbSession, ctx: Ctx) -> HTMLResponse:
+    view = xref_service.get_candidate(session, ctx, candidate_id)
+    back = f"/xref/candidates/{candidate_id}"
+    return render(request, "xref_candidate.html", {"view": view, "back": back})
+
+
 @router.post("/xref/candidates/{candidate_id}/decisions")
 def decide(
     *,

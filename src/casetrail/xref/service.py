@@ -100,6 +100,7 @@ def list_case_candidates(
 
 
 def get_candidate(session: Session, ctx: RequestContext, candidate_id: str) -> CandidateView:
+    """Return a candidate whose two sides the reader may see; any other reads as not found."""
     candidate = _visible_candidate(session, ctx, candidate_id)
     return _view(session, candidate)
 
@@ -108,8 +109,11 @@ def _visible_candidate(
     session: Session, ctx: RequestContext, candidate_id: str, *, lock: bool = False
 ) -> Candidate:
     candidate = session.get(Candidate, candidate_id, with_for_update=lock or None)
-    if candidate is None or not _Permissions(session, ctx).sees(candidate):
+    if candidate is None:
         raise NotFound(f"candidate {candidate_id} not found")
+    permissions = _Permissions(session, ctx)
+    left = permissions.of(candidate.left_case_id) or frozenset()
+    policy.require_candidate_read(ctx.actor, left, permissions.of(candidate.right_case_id), candidate.id)
     return candidate
 
 
