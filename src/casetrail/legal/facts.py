@@ -195,6 +195,8 @@ def _timeline(
         views.append(
             {"when": when(entry.start, entry.end), "kind": entry.label or entry.schema, "label": names}
         )
+    # Dated entries oldest first, as the graph returns them; undated ones after them.
+    views.sort(key=lambda view: view["when"] == "undated")
     return views[:MAX_TIMELINE]
 
 

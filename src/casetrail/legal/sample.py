@@ -43,7 +43,8 @@ def _links(entities: dict[str, EntityProxy]) -> list[tuple[str, str, str, str]]:
         source, target = proxy.first(ends[0]), proxy.first(ends[1])
         if source in entities and target in entities:
             links.append((source, target, str(proxy.schema.label), proxy.first("startDate") or ""))
-    return sorted(links, key=lambda link: (link[3], link[0], link[1]))
+    # Dated links oldest first; undated ones after them.
+    return sorted(links, key=lambda link: (link[3] == "", link[3], link[0], link[1]))
 
 
 def _chart(entities: dict[str, EntityProxy]) -> dict[str, Any]:
