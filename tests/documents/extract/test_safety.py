@@ -146,3 +146,38 @@ def test_guarded_turns_crash_into_failure(workdir: Path) -> None:
 
 def test_registry_entries_are_guarded() -> None:
     assert all(hasattr(function, "__wrapped__") for function in EXTRACTORS.values())
+
+
+def _build_pdf(objects: list[bytes]) -> bytes:
+    """Return a PDF file with ``objects`` numbered from 1, a cross-reference table and a trailer."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_pdf_unreadable_page_kept(tmp_path: Path, workdir: Path) -> None:
+    text = b"BT /F1 24 Tf 72 700 Td (Ledger entry for account 4471) Tj ET"
+    # The second entry of the page tree points at the number 42 instead of a page.
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"42",
+    ]
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(_build_pdf(objects))
+    extraction = extract_pdf(damaged, NO_OCR, workdir)
+    assert extraction.pages[0].text == "Ledger entry for account 4471"
+    assert extraction.pages[1].text == ""
+    assert extraction.meta["pdf"]["unreadable_pages"] == [2]

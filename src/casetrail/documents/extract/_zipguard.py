@@ -26,7 +26,9 @@ def open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ExtractionFailed(f"The file is not a readable zip package, it is damaged ({exc}).") from exc
+        raise ExtractionFailed(
+            f"The file is not a readable zip package because it is damaged ({exc})."
+        ) from exc
     try:
         check_members(archive, path.stat().st_size, limits)
     except BaseException:

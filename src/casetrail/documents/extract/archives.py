@@ -74,7 +74,7 @@ def extract_7z(path: Path, limits: Limits, workdir: Path) -> Extraction:
         ValueError,
         KeyError,
     ) as exc:
-        raise ExtractionFailed(f"The 7z archive cannot be read, it is damaged ({exc}).") from exc
+        raise ExtractionFailed(f"The 7z archive cannot be read because it is damaged ({exc}).") from exc
     except (py7zr.exceptions.UnsupportedCompressionMethodError, py7zr.exceptions.PasswordRequired) as exc:
         raise ExtractionFailed(f"The 7z archive cannot be unpacked: {exc}.") from exc
     return _archive_extraction("application/x-7z-compressed", "7z", writer)
@@ -88,10 +88,10 @@ def extract_tar(path: Path, limits: Limits, workdir: Path) -> Extraction:
         with tarfile.open(path, mode="r:*") as archive:
             _copy_tar_members(archive, writer)
     except tarfile.TarError as exc:
-        raise ExtractionFailed(f"The tar archive cannot be read, it is damaged ({exc}).") from exc
+        raise ExtractionFailed(f"The tar archive cannot be read because it is damaged ({exc}).") from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise ExtractionFailed(
-            f"The tar archive cannot be unpacked, it is damaged or truncated ({exc})."
+            f"The tar archive cannot be unpacked because it is damaged or truncated ({exc})."
         ) from exc
     return _archive_extraction("application/x-tar", "tar", writer)
 
@@ -135,7 +135,7 @@ def _extract_compressed_stream(
             writer.add_stream(name, stream)
     except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         raise ExtractionFailed(
-            f"The compressed file cannot be unpacked, it is damaged or truncated ({exc})."
+            f"The compressed file cannot be unpacked because it is damaged or truncated ({exc})."
         ) from exc
     return _archive_extraction(media_type, media_type.rsplit("/", 1)[-1].removeprefix("x-"), writer)
 

@@ -11,6 +11,7 @@ the stored date must carry a zone. ``meta["captured_at"]`` keeps the value as wr
 
 from __future__ import annotations
 
+import struct
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -34,9 +35,7 @@ def extract_image(path: Path, limits: Limits, workdir: Path) -> Extraction:
     check_input(path, limits)
     image = _open(path)
     with image:
-        exif = image.getexif()
-        tags = exif_tags(exif)
-        gps = gps_position(exif)
+        tags, gps = _read_exif(image)
         pages = _ocr_frames(image, limits)
         media_type = Image.MIME.get(image.format or "", "") or f"image/{(image.format or 'unknown').lower()}"
         meta: dict[str, Any] = {
@@ -78,8 +77,17 @@ def _open(path: Path) -> Image.Image:
             raise ExtractionFailed(f"The image is too large to decode safely: {exc}") from exc
         except (UnidentifiedImageError, OSError, ValueError) as exc:
             raise ExtractionFailed(
-                f"The image cannot be read, it is damaged or of an unknown kind ({exc})."
+                f"The image cannot be read because it is damaged or of an unknown kind ({exc})."
             ) from exc
+
+
+def _read_exif(image: Image.Image) -> tuple[dict[str, Any], dict[str, float] | None]:
+    """Return the EXIF tags and GPS position, or nothing when the EXIF block is damaged."""
+    try:
+        exif = image.getexif()
+        return exif_tags(exif), gps_position(exif)
+    except (OSError, ValueError, SyntaxError, struct.error, KeyError, TypeError):
+        return {}, None
 
 
 def _ocr_frames(image: Image.Image, limits: Limits) -> list[ExtractedPage]:
@@ -95,7 +103,7 @@ def _ocr_frames(image: Image.Image, limits: Limits) -> list[ExtractedPage]:
             )
     except (OSError, ValueError, SyntaxError) as exc:
         if not pages:
-            raise ExtractionFailed(f"The image cannot be decoded, it is damaged ({exc}).") from exc
+            raise ExtractionFailed(f"The image cannot be decoded because it is damaged ({exc}).") from exc
     return pages
 
 

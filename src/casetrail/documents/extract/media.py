@@ -94,7 +94,11 @@ def _thumbnails(
     thumbnails: list[dict[str, Any]] = []
     seen: set[bytes] = set()
     for time_s in times:
-        png = _keyframe_png(path, time_s, limits)
+        try:
+            png = _keyframe_png(path, time_s, limits)
+        except ExtractionFailed:
+            # The metadata is still worth keeping when ffmpeg cannot decode a frame.
+            continue
         if not png or png in seen:
             continue
         seen.add(png)

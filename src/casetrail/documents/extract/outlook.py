@@ -47,13 +47,13 @@ def extract_msg_file(path: Path, limits: Limits, workdir: Path) -> Extraction:
     try:
         message = _open_msg(path)
     except _MSG_ERRORS as exc:
-        raise ExtractionFailed(f"The Outlook message cannot be read, it is damaged ({exc}).") from exc
+        raise ExtractionFailed(f"The Outlook message cannot be read because it is damaged ({exc}).") from exc
     try:
         return _msg_extraction(message, ChildWriter(workdir, limits, size))
     except ExtractionFailed:
         raise
     except _MSG_ERRORS as exc:
-        raise ExtractionFailed(f"The Outlook message cannot be read, it is damaged ({exc}).") from exc
+        raise ExtractionFailed(f"The Outlook message cannot be read because it is damaged ({exc}).") from exc
     finally:
         message.close()
 

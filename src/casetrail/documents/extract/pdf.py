@@ -3,7 +3,8 @@
 A page whose text layer contains fewer than ``MIN_TEXT_CHARS`` non-space characters is rendered
 at ``OCR_DPI`` and read by tesseract, and such pages have ``ocr=True``. At most
 ``Limits.max_ocr_pages`` pages of one document are read this way, and the page numbers left
-out are listed in ``meta["pdf"]["ocr_skipped_pages"]``. Every page gets a PNG preview of at
+out are listed in ``meta["pdf"]["ocr_skipped_pages"]``, and pages PDFium cannot read in
+``meta["pdf"]["unreadable_pages"]``. Every page gets a PNG preview of at
 most 1000 pixels per side. Embedded files (PDF attachments) become children.
 """
 
@@ -36,7 +37,7 @@ def extract_pdf(path: Path, limits: Limits, workdir: Path) -> Extraction:
         if page_count > limits.max_pages:
             raise ExtractionFailed(f"The PDF has {page_count} pages, over the limit of {limits.max_pages}.")
         info = document.get_metadata_dict()
-        pages, ocr_pages, skipped = _read_pages(document, limits)
+        pages, report = _read_pages(document, limits)
         children = _write_attachments(document, ChildWriter(workdir, limits, size))
         encrypted = pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) != -1
     finally:
@@ -49,8 +50,7 @@ def extract_pdf(path: Path, limits: Limits, workdir: Path) -> Extraction:
             "subject": info.get("Subject", ""),
             "keywords": info.get("Keywords", ""),
             "encrypted": encrypted,
-            "ocr_pages": ocr_pages,
-            "ocr_skipped_pages": skipped,
+            **report,
         }
     }
     return Extraction(
@@ -72,41 +72,49 @@ def _open(path: Path) -> pdfium.PdfDocument:
             raise ExtractionFailed(
                 "The PDF is protected by a password. Upload a copy without the password."
             ) from exc
-        raise ExtractionFailed(f"The PDF cannot be read, it is damaged or not a PDF ({exc}).") from exc
+        raise ExtractionFailed(
+            f"The PDF cannot be read because it is damaged or is not a PDF ({exc})."
+        ) from exc
 
 
 def _read_pages(
     document: pdfium.PdfDocument, limits: Limits
-) -> tuple[list[ExtractedPage], list[int], list[int]]:
+) -> tuple[list[ExtractedPage], dict[str, list[int]]]:
+    """Read every page and return the pages plus the page numbers by outcome.
+
+    A page that PDFium cannot load or render is kept with an empty text and listed under
+    ``unreadable_pages``, so one damaged page does not cost the rest of the document.
+    """
     pages: list[ExtractedPage] = []
-    ocr_pages: list[int] = []
-    skipped: list[int] = []
+    report: dict[str, list[int]] = {"ocr_pages": [], "ocr_skipped_pages": [], "unreadable_pages": []}
     for index in range(len(document)):
-        page_no = index + 1
-        page = _load_page(document, index)
         try:
-            text = _page_text(page)
-            preview = preview_png(page.render(scale=PREVIEW_DPI / _POINTS_PER_INCH).to_pil())
-            needs_ocr = len("".join(text.split())) < MIN_TEXT_CHARS
-            if needs_ocr and len(ocr_pages) < limits.max_ocr_pages:
-                image = page.render(scale=OCR_DPI / _POINTS_PER_INCH).to_pil()
-                ocr_text = ocr_image(image, limits, dpi=OCR_DPI)
-                ocr_pages.append(page_no)
-                pages.append(ExtractedPage(page_no, ocr_text or text, ocr=True, image_png=preview))
-                continue
-            if needs_ocr:
-                skipped.append(page_no)
-            pages.append(ExtractedPage(page_no, text, image_png=preview))
-        finally:
-            page.close()
-    return pages, ocr_pages, skipped
+            pages.append(_read_page(document, index, limits, report))
+        except pdfium.PdfiumError:
+            report["unreadable_pages"].append(index + 1)
+            pages.append(ExtractedPage(index + 1, ""))
+    return pages, report
 
 
-def _load_page(document: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+def _read_page(
+    document: pdfium.PdfDocument, index: int, limits: Limits, report: dict[str, list[int]]
+) -> ExtractedPage:
+    page_no = index + 1
+    page = document[index]
     try:
-        return document[index]
-    except pdfium.PdfiumError as exc:
-        raise ExtractionFailed(f"Page {index + 1} of the PDF cannot be read: {exc}.") from exc
+        text = _page_text(page)
+        preview = preview_png(page.render(scale=PREVIEW_DPI / _POINTS_PER_INCH).to_pil())
+        if len("".join(text.split())) >= MIN_TEXT_CHARS:
+            return ExtractedPage(page_no, text, image_png=preview)
+        if len(report["ocr_pages"]) >= limits.max_ocr_pages:
+            report["ocr_skipped_pages"].append(page_no)
+            return ExtractedPage(page_no, text, image_png=preview)
+        image = page.render(scale=OCR_DPI / _POINTS_PER_INCH).to_pil()
+        ocr_text = ocr_image(image, limits, dpi=OCR_DPI)
+        report["ocr_pages"].append(page_no)
+        return ExtractedPage(page_no, ocr_text or text, ocr=True, image_png=preview)
+    finally:
+        page.close()
 
 
 def _page_text(page: pdfium.PdfPage) -> str:

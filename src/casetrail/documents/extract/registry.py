@@ -7,9 +7,10 @@ Keys that extractors put in ``Extraction.meta``:
 
 - ``encoding``: text encoding used to decode a text, CSV or HTML file.
 - ``pdf``: ``{"page_count", "producer", "creator", "subject", "keywords", "ocr_pages",
-  "ocr_skipped_pages"}``. The last two list 1-based page numbers.
+  "ocr_skipped_pages", "unreadable_pages", "encrypted"}``. The three ``*_pages`` keys list
+  1-based page numbers.
 - ``office``: core properties of DOCX/XLSX/PPTX/ODT (``title``, ``author``, ``created``,
-  ``modified``, ``last_modified_by``, ``subject``), plus ``sheets`` for XLSX.
+  ``modified``, ``last_modified_by``, ``subject``), each present only when the file sets it.
 - ``image``: ``{"format", "width", "height", "frames", "mode"}``.
 - ``exif``: EXIF tags by name, values as strings or numbers.
 - ``gps``: ``{"lat", "lon"}`` in decimal degrees (south and west negative), plus ``"alt"``
