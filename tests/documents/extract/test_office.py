@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from casetrail.documents.extract.base import Extraction, ExtractionFailed
+from casetrail.documents.extract.detect import detect_media_type
 from casetrail.documents.extract.odt import extract_odt
 from casetrail.documents.extract.office import (
     extract_docx,
@@ -103,3 +104,28 @@ def test_office_file_without_extension(
     blob = tmp_path / "0f3a9c"
     blob.write_bytes(sample(relative).read_bytes())
     assert extractor(blob, NO_OCR, workdir).pages[0].text
+
+
+ODS_CONTENT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+  <office:body><office:spreadsheet><table:table table:name="Payments">
+    <table:table-row>
+      <table:table-cell><text:p>Banque Lambert</text:p></table:table-cell>
+      <table:table-cell><text:p>4471</text:p></table:table-cell>
+    </table:table-row>
+  </table:table></office:spreadsheet></office:body>
+</office:document-content>
+"""
+
+
+def test_ods_cells_as_text(tmp_path: Path, workdir: Path) -> None:
+    ods = tmp_path / "payments"
+    with zipfile.ZipFile(ods, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        package.writestr("content.xml", ODS_CONTENT)
+    assert detect_media_type(ods) == "application/vnd.oasis.opendocument.spreadsheet"
+    extraction = extract_odt(ods, NO_OCR, workdir)
+    assert extraction.media_type == "application/vnd.oasis.opendocument.spreadsheet"
+    assert extraction.pages[0].text == "Banque Lambert\n4471"

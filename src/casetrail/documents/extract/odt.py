@@ -1,5 +1,7 @@
-"""OpenDocument text (ODT): paragraphs and headings from content.xml, properties from meta.xml.
+"""OpenDocument files: paragraphs and headings from content.xml, properties from meta.xml.
 
+Written for text documents (ODT). Spreadsheets (ODS) and presentations (ODP) keep their cell
+and slide text in the same paragraph elements, so they are read the same way, as one page.
 Both parts are parsed with defusedxml and any DTD is rejected.
 """
 
@@ -35,12 +37,13 @@ def extract_odt(path: Path, limits: Limits, workdir: Path) -> Extraction:
     size = check_input(path, limits)
     with open_zip(path, limits) as package:
         reject_xml_dtds(package)
+        media_type = _declared_type(package)
         content = parse_xml_safely(_read_part(package, "content.xml"))
         properties = _read_meta(package)
         children = _write_embedded(package, ChildWriter(workdir, limits, size))
     text = "\n".join(_block_text(element) for element in content.iter() if element.tag in _BLOCK_TAGS)
     return Extraction(
-        media_type="application/vnd.oasis.opendocument.text",
+        media_type=media_type,
         title=properties.get("title", ""),
         author=properties.get("author", ""),
         document_date=_parse_date(properties.get("created", "")),
@@ -48,6 +51,15 @@ def extract_odt(path: Path, limits: Limits, workdir: Path) -> Extraction:
         meta={"office": properties},
         children=children,
     )
+
+
+def _declared_type(package: zipfile.ZipFile) -> str:
+    """Return the media type in the package's ``mimetype`` member, ODT when there is none."""
+    if "mimetype" in package.namelist():
+        declared = package.read("mimetype")[:100].decode("ascii", "replace").strip()
+        if declared.startswith("application/vnd.oasis.opendocument."):
+            return declared
+    return "application/vnd.oasis.opendocument.text"
 
 
 def _read_part(package: zipfile.ZipFile, name: str) -> bytes:

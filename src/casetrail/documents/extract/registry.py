@@ -76,6 +76,8 @@ _BY_MEDIA_TYPE: dict[str, Extractor] = {
     detect.XLSX: office.extract_xlsx,
     detect.PPTX: office.extract_pptx,
     detect.ODT: odt.extract_odt,
+    "application/vnd.oasis.opendocument.spreadsheet": odt.extract_odt,
+    "application/vnd.oasis.opendocument.presentation": odt.extract_odt,
     detect.ENCRYPTED_OFFICE: office.extract_encrypted_office,
     detect.EML: mail.extract_eml,
     detect.MBOX: mail.extract_mbox,
