@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.orm import Session
@@ -78,7 +78,7 @@ def list_templates(output: OutputOption = OutputFormat.TEXT) -> None:
     """List the templates with their current version and fields."""
     with _acting() as (session, ctx):
         views = library.list_templates(session, ctx)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "key": view.template.key,
                 "name": view.template.name,
