@@ -264,7 +264,7 @@ def test_counts_exclude_hidden_cases(
     ("options", "parameter"),
     [
         ({"q": "a1 OR"}, "q"),
-        ({"q": "cash", "types": ("memo",)}, "type"),
+        ({"q": "cash", "types": ("memo",)}, "types"),
         ({"q": "cash", "date_from": "yesterday"}, "date_from"),
         ({"q": "cash", "date_to": "2025-02-30"}, "date_to"),
         ({"q": "cash", "date_from": "2025-06", "date_to": "2025-01"}, "date_from"),

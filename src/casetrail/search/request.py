@@ -125,7 +125,7 @@ def _kinds(from_parameter: list[str], from_query: list[str]) -> tuple[str, ...]:
         cleaned = {name.strip().lower() for name in names if name.strip()}
         for name in sorted(cleaned - set(TYPES)):
             raise ValidationFailed(
-                f"unknown type {name!r}: use {', '.join(TYPES)}", {"type": f"unknown type {name}"}
+                f"unknown type {name!r}: use {', '.join(TYPES)}", {"types": f"unknown type {name}"}
             )
         if cleaned:
             chosen &= cleaned

@@ -38,8 +38,6 @@ _FIELD = re.compile(r"^(?P<name>[A-Za-z]+):(?P<rest>.*)$")
 class QuerySyntaxError(ValidationFailed):
     """Raised for a query that does not parse; the message names the token and its position."""
 
-    code = "invalid_query"
-
     def __init__(self, message: str, *, position: int, parameter: str = "q") -> None:
         super().__init__(
             f"{message} (position {position + 1})", {parameter: f"{message} at position {position + 1}"}
