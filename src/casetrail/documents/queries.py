@@ -23,7 +23,8 @@ from casetrail.core.errors import IntegrityFailed, NotFound, ValidationFailed
 from casetrail.core.logging import get_logger
 from casetrail.documents.access import DocumentAccess, open_document
 from casetrail.documents.models import DOCUMENT_STATUSES, Document, DocumentMention, DocumentPage
-from casetrail.documents.service import open_case_for_documents
+from casetrail.documents.service import INGEST_JOB, open_case_for_documents
+from casetrail.jobs.models import Job
 
 log = get_logger(__name__)
 
@@ -230,3 +231,15 @@ def _audit_read(session: Session, ctx: RequestContext, document: Document, part:
         case_id=document.case_id,
         detail={"part": part},
     )
+
+
+def ingestion_status(session: Session, ctx: RequestContext, document_id: str) -> tuple[Document, Job | None]:
+    """Return a document and its latest ingestion job (None for a document never queued)."""
+    access = open_document(session, ctx, document_id, DocumentAction.READ)
+    job = session.execute(
+        select(Job)
+        .where(Job.kind == INGEST_JOB, Job.payload["document_id"].as_string() == access.document.id)
+        .order_by(Job.created_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return access.document, job
