@@ -10,7 +10,6 @@ from fastapi import APIRouter
 
 from casetrail.api import audit, auth, cases, entities, imports, members, merges, notes, tasks, users, xref
 from casetrail.api.documents import router as documents_router
-from casetrail.api.documents import router as documents_router
 from casetrail.api.evidence import ROUTERS as EVIDENCE_ROUTERS
 from casetrail.api.graph import ROUTERS as GRAPH_ROUTERS
 from casetrail.api.lakehouse import router as lakehouse_router
@@ -33,7 +32,6 @@ CONTEXT_ROUTERS: tuple[APIRouter, ...] = (
     merges.router,
     imports.router,
     *EVIDENCE_ROUTERS,
-    documents_router,
     documents_router,
     xref.router,
     *GRAPH_ROUTERS,

@@ -7,7 +7,8 @@ capped, lists are trimmed and de-duplicated, and grading follows the chosen scal
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from casetrail.auth.roles import Sensitivity
 from casetrail.core.errors import ValidationFailed
@@ -177,3 +178,27 @@ def short_label(value: str, name: str) -> str:
     if len(cleaned) > MAX_SHORT:
         raise ValidationFailed(f"{name} is longer than {MAX_SHORT} characters", {name: "too long"})
     return cleaned
+
+
+def parse_local_time(value: str, timezone: str, name: str = "occurred_at") -> datetime | None:
+    """Read an ``<input type=datetime-local>`` value (``2026-03-01T22:15``) in ``timezone``, as UTC.
+
+    An empty value means no time. A value that carries its own offset keeps it.
+    """
+    if not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationFailed(
+            f"invalid time {value[:40]!r}: use the form YYYY-MM-DD HH:MM", {name: "not a date and time"}
+        ) from None
+    if parsed.tzinfo is None:
+        try:
+            parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+        except ZoneInfoNotFoundError:
+            raise ValidationFailed(
+                f"unknown time zone {timezone!r}: set CASETRAIL_LEADS__FORM_TIMEZONE to an IANA name",
+                {name: "server time zone misconfigured"},
+            ) from None
+    return parsed.astimezone(UTC)

@@ -31,8 +31,10 @@ class QueueFilter:
     priority: str | None = None
     category: str | None = None
     jurisdiction: str | None = None
-    unit_id: str | None = None
-    assignee_id: str | None = None
+    unit: str | None = None
+    """A unit name."""
+    assignee: str | None = None
+    """A username, or ``me`` for the caller."""
     group_id: str | None = None
     kind: str | None = None
     overdue: bool = False
@@ -66,15 +68,30 @@ def _visible(session: Session, ctx: RequestContext) -> Select[Lead]:
     return select(Lead).where(condition)
 
 
-def _filtered(query: Select[Lead], flt: QueueFilter) -> Select[Lead]:
+def _resolve_names(session: Session, ctx: RequestContext, flt: QueueFilter) -> tuple[str | None, str | None]:
+    """Return the unit id and assignee id that the filter names; an unknown name matches nothing."""
+    unit_id = assignee_id = None
+    if flt.unit:
+        unit_id = session.execute(select(Unit.id).where(Unit.name == flt.unit)).scalar_one_or_none() or "-"
+    if flt.assignee == "me":
+        assignee_id = ctx.actor.user_id or "-"
+    elif flt.assignee:
+        found = session.execute(select(User.id).where(User.username == flt.assignee)).scalar_one_or_none()
+        assignee_id = found or "-"
+    return unit_id, assignee_id
+
+
+def _filtered(
+    query: Select[Lead], flt: QueueFilter, unit_id: str | None, assignee_id: str | None
+) -> Select[Lead]:
     statuses = flt.statuses or [status.value for status in LeadStatus if status != LeadStatus.CLOSED]
     query = query.where(Lead.status.in_(statuses))
     for column, value in (
         (Lead.priority, flt.priority),
         (Lead.category, flt.category),
         (Lead.jurisdiction, flt.jurisdiction),
-        (Lead.unit_id, flt.unit_id),
-        (Lead.assignee_id, flt.assignee_id),
+        (Lead.unit_id, unit_id),
+        (Lead.assignee_id, assignee_id),
         (Lead.group_id, flt.group_id),
         (Lead.kind, flt.kind),
     ):
@@ -115,7 +132,8 @@ def list_queue(
     offset: int = 0,
 ) -> QueuePage:
     """List the leads the actor may see, by default every open one, most urgent first."""
-    query = _filtered(_visible(session, ctx), flt or QueueFilter())
+    flt = flt or QueueFilter()
+    query = _filtered(_visible(session, ctx), flt, *_resolve_names(session, ctx, flt))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     leads = list(session.execute(_ordered(query, sort).limit(limit).offset(offset)).scalars())
     sizes = _group_sizes(session, ctx, {lead.group_id for lead in leads if lead.group_id})
