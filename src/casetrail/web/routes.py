@@ -15,6 +15,7 @@ from casetrail.web import (
     evidence_pages,
     graph_pages,
     merge_import_pages,
+    notification_pages,
     xref_pages,
 )
 from casetrail.web.templating import remember_viewer
@@ -32,5 +33,6 @@ for module in (
     evidence_pages,
     xref_pages,
     graph_pages,
+    notification_pages,
 ):
     web_router.include_router(module.router)
