@@ -144,10 +144,14 @@ class LegalWorld:
             )[2]
 
 
-@pytest.fixture
-def store(settings: Settings) -> BlobStore:
+def make_store(settings: Settings) -> BlobStore:
     ensure_master_key(settings)
     return blob_store(settings)
+
+
+@pytest.fixture
+def store(settings: Settings) -> BlobStore:
+    return make_store(settings)
 
 
 def _chart_payload() -> dict[str, Any]:
@@ -161,6 +165,11 @@ def _chart_payload() -> dict[str, Any]:
 
 @pytest.fixture
 def world(factory: sessionmaker[Session], settings: Settings, store: BlobStore) -> LegalWorld:
+    return build_world(factory, settings, store)
+
+
+def build_world(factory: sessionmaker[Session], settings: Settings, store: BlobStore) -> LegalWorld:
+    """Build the users and the case described in the module docstring, committed through services."""
     alice = make_user(factory, "alice", unit="Unit A")
     sam = make_user(factory, "sam", role="supervisor", unit="Unit A")
     sue = make_user(factory, "sue", role="supervisor", unit="Unit A")
