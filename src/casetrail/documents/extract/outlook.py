@@ -126,6 +126,7 @@ def _write_msg_attachment(attachment: Any, index: int, writer: ChildWriter) -> N
     if attachment.type == AttachmentType.DATA and isinstance(attachment.data, bytes):
         writer.add_bytes(name, attachment.data, getattr(attachment, "mimetype", None) or "")
     elif attachment.type == AttachmentType.MSG and attachment.data is not None:
+        # NOTE: no .msg with an attached Outlook message was available, so this branch is untested.
         subject = (getattr(attachment.data, "subject", None) or "").strip()[:_MAX_NAME_CHARS]
         label = f"{subject or f'attached-message-{index}'}.msg"
         target = writer.new_path(label)
@@ -135,6 +136,11 @@ def _write_msg_attachment(attachment: Any, index: int, writer: ChildWriter) -> N
 
 
 def extract_pst(path: Path, limits: Limits, workdir: Path) -> Extraction:
+    """Unpack a PST or OST mailbox into one ``.eml`` child per message.
+
+    NOTE: tested only on files that are not PST, because no PST sample was available; the
+    walk over folders and messages has not run against a real mailbox.
+    """
     size = check_input(path, limits)
     store = pypff.file()
     try:

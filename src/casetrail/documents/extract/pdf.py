@@ -2,10 +2,14 @@
 
 A page whose text layer contains fewer than ``MIN_TEXT_CHARS`` non-space characters is rendered
 at ``OCR_DPI`` and read by tesseract, and such pages have ``ocr=True``. At most
-``Limits.max_ocr_pages`` pages of one document are read this way, and the page numbers left
-out are listed in ``meta["pdf"]["ocr_skipped_pages"]``, and pages PDFium cannot read in
-``meta["pdf"]["unreadable_pages"]``. Every page gets a PNG preview of at
-most 1000 pixels per side. Embedded files (PDF attachments) become children.
+``Limits.max_ocr_pages`` pages of one document are read this way. The page numbers left out
+are listed in ``meta["pdf"]["ocr_skipped_pages"]``, and pages PDFium cannot read in
+``meta["pdf"]["unreadable_pages"]``.
+
+The first ``MAX_PREVIEW_PAGES`` pages get a PNG preview of at most 1000 pixels per side.
+Previews stay in memory until the pipeline stores them, at about 120 kB per page (measured
+on ``testPDF_protected.pdf``, a 41-page speech). Embedded files (PDF attachments) become
+children.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from casetrail.documents.extract.ocr import ocr_image, preview_png
 MIN_TEXT_CHARS = 16
 OCR_DPI = 300
 PREVIEW_DPI = 72
+MAX_PREVIEW_PAGES = 500
 _POINTS_PER_INCH = 72
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+\-])?(\d{2})?'?(\d{2})?")
 
@@ -103,7 +108,7 @@ def _read_page(
     page = document[index]
     try:
         text = _page_text(page)
-        preview = preview_png(page.render(scale=PREVIEW_DPI / _POINTS_PER_INCH).to_pil())
+        preview = _preview(page) if index < MAX_PREVIEW_PAGES else None
         if len("".join(text.split())) >= MIN_TEXT_CHARS:
             return ExtractedPage(page_no, text, image_png=preview)
         if len(report["ocr_pages"]) >= limits.max_ocr_pages:
@@ -115,6 +120,10 @@ def _read_page(
         return ExtractedPage(page_no, ocr_text or text, ocr=True, image_png=preview)
     finally:
         page.close()
+
+
+def _preview(page: pdfium.PdfPage) -> bytes:
+    return preview_png(page.render(scale=PREVIEW_DPI / _POINTS_PER_INCH).to_pil())
 
 
 def _page_text(page: pdfium.PdfPage) -> str:
