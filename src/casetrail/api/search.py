@@ -8,7 +8,6 @@ syntax is described in docs/search.md.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 
@@ -20,17 +19,6 @@ from casetrail.search.request import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SearchReq
 from casetrail.search.service import SearchHit
 
 router = APIRouter(prefix="/search", tags=["search"], responses=error_responses(404))
-
-
-def result_link(hit: SearchHit, query: str) -> str:
-    """Return the web page of a result; a document opens at its page with the query marked."""
-    case = quote(hit.case_number, safe="")
-    if hit.type == "document":
-        page = f"&page={hit.page_no}" if hit.page_no else ""
-        return f"/cases/{case}/documents/{quote(hit.object_id, safe='')}?q={quote(query, safe='')}{page}"
-    if hit.type == "entity":
-        return f"/cases/{case}/entities/{quote(hit.object_id, safe='')}"
-    return f"/cases/{case}#note-{quote(hit.object_id, safe='')}"
 
 
 def hit_out(hit: SearchHit, query: str) -> SearchHitOut:
@@ -46,7 +34,7 @@ def hit_out(hit: SearchHit, query: str) -> SearchHitOut:
         media_type=hit.media_type,
         labels=list(hit.labels),
         score=hit.score,
-        link=result_link(hit, query),
+        link=hit.web_path(query),
     )
 
 

@@ -20,6 +20,7 @@ from casetrail.cli.graph import graph_app
 from casetrail.cli.imports import import_app
 from casetrail.cli.lakehouse import lakehouse_app, purge_command, sql_command
 from casetrail.cli.legal import doc_app
+from casetrail.cli.search import search_app
 from casetrail.cli.worker import worker as worker_command
 from casetrail.cli.xref import watchlist_app, xref_app
 from casetrail.core.logging import configure_logging
@@ -60,5 +61,6 @@ app.add_typer(graph_app, name="graph")
 app.add_typer(audit_app, name="audit")
 app.add_typer(lakehouse_app, name="lakehouse")
 app.add_typer(doc_app, name="doc")
+app.add_typer(search_app, name="search")
 app.command("sql")(sql_command)
 app.command("purge")(purge_command)

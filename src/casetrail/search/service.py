@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -56,6 +57,17 @@ class SearchHit:
     media_type: str
     labels: tuple[str, ...]
     score: float
+
+    def web_path(self, query: str) -> str:
+        """Return the result's page in the web UI; a document opens at its page, query marked."""
+        case = quote(self.case_number, safe="")
+        object_id = quote(self.object_id, safe="")
+        if self.type == "document":
+            page = f"&page={self.page_no}" if self.page_no else ""
+            return f"/cases/{case}/documents/{object_id}?q={quote(query, safe='')}{page}"
+        if self.type == "entity":
+            return f"/cases/{case}/entities/{object_id}"
+        return f"/cases/{case}#note-{object_id}"
 
 
 @dataclass(frozen=True)
