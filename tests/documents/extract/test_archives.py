@@ -6,6 +6,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import py7zr
 import pytest
 
 from casetrail.documents.extract.archives import extract_7z, extract_gzip, extract_tar, extract_zip
@@ -175,3 +176,19 @@ def test_gzip_bomb_counted_while_copying(tmp_path: Path, workdir: Path) -> None:
     bomb.write_bytes(gzip.compress(bytes(20 * 1024 * 1024)))
     with pytest.raises(ExtractionFailed, match="compression ratio"):
         extract_gzip(bomb, NO_OCR, workdir)
+
+
+def test_7z_bomb_ratio(tmp_path: Path, workdir: Path) -> None:
+    bomb = tmp_path / "zeros.7z"
+    with py7zr.SevenZipFile(bomb, "w") as archive:
+        archive.writestr(bytes(20 * 1024 * 1024), "zeros.bin")
+    with pytest.raises(ExtractionFailed, match="compression ratio"):
+        extract_7z(bomb, NO_OCR, workdir)
+
+
+def test_7z_declared_size_limit(tmp_path: Path, workdir: Path) -> None:
+    bundle = tmp_path / "big.7z"
+    with py7zr.SevenZipFile(bundle, "w") as archive:
+        archive.writestr(bytes(4096), "a.bin")
+    with pytest.raises(ExtractionFailed, match="would unpack to 4096 bytes"):
+        extract_7z(bundle, Limits(max_unpacked_bytes=1000), workdir)

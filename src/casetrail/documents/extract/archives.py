@@ -62,8 +62,12 @@ def extract_7z(path: Path, limits: Limits, workdir: Path) -> Extraction:
                 raise ExtractionFailed(
                     "The 7z archive is protected by a password. Upload a copy without the password."
                 )
-            names = [entry.filename for entry in archive.list() if not entry.is_directory]
-            archive.extract(targets=names, factory=_SevenZipChildFactory(writer))
+            names = _7z_member_names(archive, limits)
+            factory = _SevenZipChildFactory(writer)
+            try:
+                archive.extract(targets=names, factory=factory)
+            finally:
+                factory.release()
     except ExtractionFailed:
         raise
     except (
@@ -78,6 +82,18 @@ def extract_7z(path: Path, limits: Limits, workdir: Path) -> Extraction:
     except (py7zr.exceptions.UnsupportedCompressionMethodError, py7zr.exceptions.PasswordRequired) as exc:
         raise ExtractionFailed(f"The 7z archive cannot be unpacked: {exc}.") from exc
     return _archive_extraction("application/x-7z-compressed", "7z", writer)
+
+
+def _7z_member_names(archive: py7zr.SevenZipFile, limits: Limits) -> list[str]:
+    """Return the regular members, after checking the sizes the archive declares."""
+    entries = [entry for entry in archive.list() if not entry.is_directory and not entry.is_symlink]
+    declared = sum(entry.uncompressed or 0 for entry in entries)
+    if declared > limits.max_unpacked_bytes:
+        raise ExtractionFailed(
+            f"The 7z archive would unpack to {declared} bytes, over the limit of "
+            f"{limits.max_unpacked_bytes} bytes. It may be a decompression bomb."
+        )
+    return [entry.filename for entry in entries]
 
 
 def extract_tar(path: Path, limits: Limits, workdir: Path) -> Extraction:
@@ -182,7 +198,7 @@ def _archive_extraction(media_type: str, archive_format: str, writer: ChildWrite
 
 
 class _SevenZipChildFile(py7zr.io.Py7zIO):
-    """Receives one 7z member from py7zr and writes it as a child file, counting bytes."""
+    """Writer for one 7z member: py7zr writes into it, and it counts the bytes into a child file."""
 
     def __init__(self, writer: ChildWriter, name: str) -> None:
         self._writer = writer
@@ -213,10 +229,23 @@ class _SevenZipChildFile(py7zr.io.Py7zIO):
             self._handle.close()
             self._writer.register(self._name, self._path)
 
+    def release(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()
+
 
 class _SevenZipChildFactory(py7zr.io.WriterFactory):
     def __init__(self, writer: ChildWriter) -> None:
         self._writer = writer
 
+        self._files: list[_SevenZipChildFile] = []
+
     def create(self, filename: str) -> py7zr.io.Py7zIO:
-        return _SevenZipChildFile(self._writer, filename)
+        child = _SevenZipChildFile(self._writer, filename)
+        self._files.append(child)
+        return child
+
+    def release(self) -> None:
+        """Close files py7zr left open, which happens when a limit stops the unpacking."""
+        for child in self._files:
+            child.release()
