@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PIL import ExifTags, Image
 
 from casetrail.documents.extract.base import ExtractionFailed, Limits
 from casetrail.documents.extract.images import extract_image
@@ -20,7 +21,7 @@ def test_image_gps_position(workdir: Path) -> None:
 
 def test_image_capture_time(workdir: Path) -> None:
     extraction = extract_image(sample("images/DSCN0010_gps.jpg"), NO_OCR, workdir)
-    assert extraction.meta["captured_at"] == "2008:10:22 16:28:39"
+    assert extraction.meta["captured_at"] == "2008-10-22T16:28:39"
     assert extraction.document_date == datetime(2008, 10, 22, 16, 28, 39, tzinfo=UTC)
 
 
@@ -71,3 +72,15 @@ def test_image_truncated(tmp_path: Path, workdir: Path) -> None:
     broken.write_bytes(sample("images/DSCN0010_gps.jpg").read_bytes()[:2000])
     with pytest.raises(ExtractionFailed, match="damaged"):
         extract_image(broken, NO_OCR, workdir)
+
+
+def test_image_capture_time_with_offset(tmp_path: Path, workdir: Path) -> None:
+    exif = Image.Exif()
+    details = exif.get_ifd(ExifTags.IFD.Exif)
+    details[ExifTags.Base.DateTimeOriginal] = "2021:06:01 08:15:00"
+    details[ExifTags.Base.OffsetTimeOriginal] = "+02:00"
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (32, 32), "gray").save(photo, exif=exif)
+    extraction = extract_image(photo, NO_OCR, workdir)
+    assert extraction.meta["captured_at"] == "2021-06-01T08:15:00+02:00"
+    assert extraction.document_date == datetime(2021, 6, 1, 6, 15, tzinfo=UTC)

@@ -6,7 +6,8 @@ the GPS position to ``meta["gps"]`` and the capture time to ``meta["captured_at"
 
 EXIF stores the capture time in the camera's local time. When no offset tag
 (``OffsetTimeOriginal``) is present, ``document_date`` reads that local time as UTC, because
-the stored date must carry a zone. ``meta["captured_at"]`` keeps the value as written.
+the stored date must carry a zone. ``meta["captured_at"]`` is the ISO 8601 time, with an
+offset only when EXIF stores one.
 """
 
 from __future__ import annotations
@@ -51,11 +52,10 @@ def extract_image(path: Path, limits: Limits, workdir: Path) -> Extraction:
     if gps:
         meta["gps"] = gps
     captured = tags.get("DateTimeOriginal") or tags.get("DateTime")
-    captured_at = (
-        _parse_exif_time(str(captured), str(tags.get("OffsetTimeOriginal", ""))) if captured else None
-    )
-    if captured_at is not None:
-        meta["captured_at"] = str(captured)
+    parsed = _parse_exif_time(str(captured), str(tags.get("OffsetTimeOriginal", ""))) if captured else None
+    captured_at = parsed[0] if parsed else None
+    if parsed:
+        meta["captured_at"] = parsed[1]
     return Extraction(
         media_type=media_type,
         title=str(tags.get("ImageDescription", "")).strip(),
@@ -145,19 +145,32 @@ def _degrees(dms: Any, ref: Any, negative_ref: str) -> float:
     return round(-value if ref_text.strip().upper() == negative_ref else value, 7)
 
 
-def _parse_exif_time(value: str, offset: str) -> datetime | None:
+def _parse_exif_time(value: str, offset: str) -> tuple[datetime, str] | None:
+    """Return the capture time with a zone (UTC when none is stored) and its ISO 8601 text.
+
+    The text carries the offset when EXIF stores one and no zone otherwise, because the
+    camera's local time is then all that is known.
+    """
     try:
-        naive = datetime.strptime(value.strip()[:19], "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007 (zone added below)
+        local = datetime.strptime(value.strip()[:19], "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007 (zone added below)
     except ValueError:
         return None
-    zone: timezone = UTC
-    if len(offset) == 6 and offset[0] in "+-":
-        try:
-            delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
-        except ValueError:
-            delta = timedelta(0)
-        zone = timezone(delta if offset[0] == "+" else -delta)
-    return naive.replace(tzinfo=zone)
+    zone = _exif_offset(offset)
+    if zone is None:
+        return local.replace(tzinfo=UTC), local.isoformat()
+    aware = local.replace(tzinfo=zone)
+    return aware, aware.isoformat()
+
+
+def _exif_offset(offset: str) -> timezone | None:
+    """Parse an EXIF offset tag such as ``+02:00``; return None when it is missing or invalid."""
+    if len(offset) != 6 or offset[0] not in "+-" or offset[3] != ":":
+        return None
+    try:
+        delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    except ValueError:
+        return None
+    return timezone(delta if offset[0] == "+" else -delta)
 
 
 def _json_value(value: Any) -> Any:

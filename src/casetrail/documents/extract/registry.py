@@ -15,7 +15,8 @@ Keys that extractors put in ``Extraction.meta``:
 - ``exif``: EXIF tags by name, values as strings or numbers.
 - ``gps``: ``{"lat", "lon"}`` in decimal degrees (south and west negative), plus ``"alt"``
   in metres when recorded.
-- ``captured_at``: ISO 8601 capture time from EXIF (local camera time unless an offset is stored).
+- ``captured_at``: ISO 8601 capture time from EXIF, with an offset only when EXIF stores one
+  (otherwise it is the camera's local time).
 - ``email``: ``{"from", "to", "cc", "bcc", "subject", "date", "message_id", "in_reply_to"}``;
   address fields are lists of strings, ``date`` is ISO 8601.
 - ``mailbox``: ``{"messages": int, "format": "mbox" | "pst"}``.
