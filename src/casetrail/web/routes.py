@@ -11,11 +11,16 @@ from casetrail.web import (
     auth_pages,
     case_pages,
     case_work,
+    document_pages,
     entity_pages,
     evidence_pages,
     graph_pages,
+    lead_pages,
+    legal_pages,
     merge_import_pages,
     notification_pages,
+    search_pages,
+    tip_pages,
     xref_pages,
 )
 from casetrail.web.templating import remember_viewer
@@ -31,8 +36,13 @@ for module in (
     merge_import_pages,
     audit_pages,
     evidence_pages,
+    document_pages,
     xref_pages,
     graph_pages,
+    lead_pages,
+    legal_pages,
+    tip_pages,
     notification_pages,
+    search_pages,
 ):
     web_router.include_router(module.router)
