@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from casetrail.documents.extract.base import ExtractionFailed
+from casetrail.documents.extract.base import Extraction, ExtractionFailed
 from casetrail.documents.extract.media import extract_media
 from tests.documents.extract.conftest import NO_OCR, sample
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def test_video_duration_and_codecs(workdir: Path) -> None:
-    extraction = extract_media(sample("audio_video/testVideoMp4.mp4"), NO_OCR, workdir)
-    media = extraction.meta["media"]
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Extraction:
+    """The extraction of the 13.7 s sample clip, shared because ffmpeg runs take a while."""
+    return extract_media(sample("audio_video/testVideoMp4.mp4"), NO_OCR, tmp_path_factory.mktemp("clip"))
+
+
+def test_video_duration_and_codecs(clip: Extraction) -> None:
+    media = clip.meta["media"]
     assert media["duration_s"] == pytest.approx(13.696, abs=0.01)
     assert [(stream["type"], stream["codec"]) for stream in media["streams"]] == [
         ("video", "h264"),
@@ -22,19 +29,17 @@ def test_video_duration_and_codecs(workdir: Path) -> None:
     assert media["streams"][0]["width"] == 320
 
 
-def test_video_unset_creation_time(workdir: Path) -> None:
+def test_video_unset_creation_time(clip: Extraction) -> None:
     # The container stores 0 (1970-01-01) as creation time, which means "not set".
-    extraction = extract_media(sample("audio_video/testVideoMp4.mp4"), NO_OCR, workdir)
-    assert extraction.document_date is None
-    assert extraction.meta["media"]["creation_time"] == ""
+    assert clip.document_date is None
+    assert clip.meta["media"]["creation_time"] == ""
 
 
-def test_video_keyframe_thumbnails(workdir: Path) -> None:
-    extraction = extract_media(sample("audio_video/testVideoMp4.mp4"), NO_OCR, workdir)
-    thumbnails = extraction.meta["media"]["thumbnails"]
+def test_video_keyframe_thumbnails(clip: Extraction) -> None:
+    thumbnails = clip.meta["media"]["thumbnails"]
     assert thumbnails
-    assert [page.page_no for page in extraction.pages] == [item["page_no"] for item in thumbnails]
-    assert all((page.image_png or b"").startswith(PNG_SIGNATURE) for page in extraction.pages)
+    assert [page.page_no for page in clip.pages] == [item["page_no"] for item in thumbnails]
+    assert all((page.image_png or b"").startswith(PNG_SIGNATURE) for page in clip.pages)
 
 
 def test_tiny_video(workdir: Path) -> None:
@@ -64,3 +69,21 @@ def test_truncated_m4a(workdir: Path) -> None:
 def test_media_reader_rejects_text(workdir: Path) -> None:
     with pytest.raises(ExtractionFailed, match="ffprobe failed"):
         extract_media(sample("csv/testCSV.csv"), NO_OCR, workdir)
+
+
+def test_video_creation_time(tmp_path: Path, workdir: Path) -> None:
+    made = tmp_path / "made.mp4"
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error", "-nostdin",
+            "-f", "lavfi", "-i", "testsrc=duration=2:size=160x120:rate=10",
+            "-metadata", "creation_time=2021-03-04T05:06:07Z",
+            "-c:v", "mpeg4", str(made),
+        ],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    extraction = extract_media(made, NO_OCR, workdir)
+    assert extraction.document_date == datetime(2021, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert extraction.meta["media"]["creation_time"] == "2021-03-04T05:06:07+00:00"
+    assert extraction.meta["media"]["streams"][0]["codec"] == "mpeg4"

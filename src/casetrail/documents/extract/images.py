@@ -163,7 +163,7 @@ def _parse_exif_time(value: str, offset: str) -> tuple[datetime, str] | None:
 
 
 def _exif_offset(offset: str) -> timezone | None:
-    """Parse an EXIF offset tag such as ``+02:00``; return None when it is missing or invalid."""
+    """Parse an EXIF offset tag such as ``+02:00``, or return None when it is missing or invalid."""
     if len(offset) != 6 or offset[0] not in "+-" or offset[3] != ":":
         return None
     try:
