@@ -141,3 +141,19 @@ def test_pst_reader_rejects_msg(workdir: Path) -> None:
     # No PST file is available to the tests, so this checks the failure path only.
     with pytest.raises(ExtractionFailed, match="not a readable Outlook PST"):
         extract_pst(sample("email/testMSG_att_doc.msg"), NO_OCR, workdir)
+
+
+def test_nested_message_label_without_slash(tmp_path: Path, workdir: Path) -> None:
+    inner = EmailMessage()
+    inner["Subject"] = "Invoices 2023/2024"
+    inner["From"] = "accounts@example.org"
+    inner.set_content("Both years attached.")
+    outer = EmailMessage()
+    outer["From"] = "analyst@example.org"
+    outer["Subject"] = "Fwd: Invoices"
+    outer.set_content("See below.")
+    outer.add_attachment(inner)
+    forwarded = tmp_path / "forward.eml"
+    forwarded.write_bytes(outer.as_bytes())
+    extraction = extract_eml(forwarded, NO_OCR, workdir)
+    assert [child.file_name for child in extraction.children] == ["Invoices 2023-2024.eml"]

@@ -162,7 +162,7 @@ def _write_attachment(part: email.message.Message, index: int, writer: ChildWrit
         nested = inner[0] if isinstance(inner, list) and inner else None
         if isinstance(nested, email.message.Message):
             subject = _header_text(nested, "subject", nested.get("subject", "")).strip()
-            name = f"{subject[:_MAX_NAME_CHARS] or f'attached-message-{index}'}.eml"
+            name = f"{subject_label(subject) or f'attached-message-{index}'}.eml"
             writer.add_bytes(
                 part.get_filename() or name, nested.as_bytes(policy=policy.compat32), "message/rfc822"
             )
@@ -172,6 +172,11 @@ def _write_attachment(part: email.message.Message, index: int, writer: ChildWrit
         return
     name = part.get_filename() or f"part-{index}{_extension(content_type)}"
     writer.add_bytes(name, payload, content_type)
+
+
+def subject_label(subject: str) -> str:
+    """Return a subject shortened for use as a child's file name, with no "/" in it."""
+    return subject.replace("/", "-").replace("\\", "-").strip()[:_MAX_NAME_CHARS]
 
 
 def _extension(content_type: str) -> str:
@@ -188,7 +193,7 @@ def extract_mbox(path: Path, limits: Limits, workdir: Path) -> Extraction:
             data = box.get_bytes(key)
             message = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
             headers = message_headers(message)
-            label = headers["subject"][:_MAX_NAME_CHARS] or "message"
+            label = subject_label(headers["subject"]) or "message"
             writer.add_bytes(f"{label}.eml", data, "message/rfc822")
             listing.append(f"{headers['date']}\t{', '.join(headers['from'])}\t{headers['subject']}")
     except (mailbox.Error, OSError) as exc:

@@ -26,7 +26,7 @@ from extract_msg.exceptions import ExMsgBaseException
 from casetrail.documents.extract._common import ChildWriter, check_input, decode_text
 from casetrail.documents.extract.base import ExtractedPage, Extraction, ExtractionFailed, Limits
 from casetrail.documents.extract.html import html_to_text
-from casetrail.documents.extract.mail import header_block, message_headers
+from casetrail.documents.extract.mail import header_block, message_headers, subject_label
 
 _MSG_ERRORS = (
     ExMsgBaseException,
@@ -37,7 +37,6 @@ _MSG_ERRORS = (
     NotImplementedError,
     AttributeError,
 )
-_MAX_NAME_CHARS = 80
 # Headers that describe the original MIME structure, which the rebuilt message replaces.
 _STRUCTURE_HEADERS = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition"}
 
@@ -127,7 +126,7 @@ def _write_msg_attachment(attachment: Any, index: int, writer: ChildWriter) -> N
         writer.add_bytes(name, attachment.data, getattr(attachment, "mimetype", None) or "")
     elif attachment.type == AttachmentType.MSG and attachment.data is not None:
         # NOTE: no .msg with an attached Outlook message was available, so this branch is untested.
-        subject = (getattr(attachment.data, "subject", None) or "").strip()[:_MAX_NAME_CHARS]
+        subject = subject_label(getattr(attachment.data, "subject", None) or "")
         label = f"{subject or f'attached-message-{index}'}.msg"
         target = writer.new_path(label)
         attachment.data.export(str(target))
@@ -171,7 +170,7 @@ def _walk_folder(folder: Any, folder_path: str, writer: ChildWriter, listing: li
     for index in range(folder.get_number_of_sub_messages()):
         rebuilt = pst_message_to_mime(folder.get_sub_message(index))
         headers = message_headers(rebuilt)
-        label = headers["subject"][:_MAX_NAME_CHARS] or f"message-{index + 1}"
+        label = subject_label(headers["subject"]) or f"message-{index + 1}"
         writer.add_bytes(f"{folder_path}/{label}.eml".lstrip("/"), rebuilt.as_bytes(), "message/rfc822")
         listing.append(
             f"{folder_path or '/'}\t{headers['date']}\t{', '.join(headers['from'])}\t{headers['subject']}"
