@@ -57,6 +57,13 @@
       return;
     }
     var source = new EventSource(bell.getAttribute("data-stream"));
+    // data-live marks an open stream: new notifications now reach this page.
+    source.addEventListener("open", function () {
+      bell.setAttribute("data-live", "true");
+    });
+    source.addEventListener("error", function () {
+      bell.removeAttribute("data-live");
+    });
     source.addEventListener("unread", function (event) {
       setCount(badge, JSON.parse(event.data).unread);
     });
