@@ -634,3 +634,8 @@ def require_tip_document(
             object_id=document_id,
         )
     return granted
+
+
+def can_notify_about_lead(recipient: Actor, guard: LeadGuard, triage_units: frozenset[str]) -> bool:
+    """Return True when ``recipient`` may see the lead a notification would name."""
+    return LeadPermission.READ in lead_permissions(recipient, guard, triage_units)
