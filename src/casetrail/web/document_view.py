@@ -1,0 +1,163 @@
+"""What the document pages show: the case's document list and one document with its pages.
+
+Search words (``q``) are highlighted on the server: the page text is cut into plain and matching
+segments, and the template escapes each and wraps the matches in ``<mark>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from casetrail.auth.context import RequestContext
+from casetrail.documents import mentions, queries
+from casetrail.documents.models import DOCUMENT_STATUSES, Document, DocumentMention, DocumentPage
+from casetrail.documents.queries import DocumentView
+from casetrail.entities.models import CaseEntity
+from casetrail.entities.service import list_entities
+
+LIST_PAGE_SIZE = 50
+# Pages of text shown at once in the viewer; a longer document is read in ranges.
+VIEW_PAGES = 20
+MAX_HIGHLIGHT_WORDS = 10
+# Entities offered in the "add to entity" list of a mention.
+MAX_ENTITY_CHOICES = 200
+ACTIVE_STATUSES = ("queued", "processing")
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    match: bool
+
+
+@dataclass(frozen=True)
+class ShownPage:
+    page_no: int
+    ocr: bool
+    has_image: bool
+    segments: list[Segment]
+    matches: int
+
+
+def highlight_words(query: str) -> list[str]:
+    words = [word for word in re.split(r"\s+", query.strip()) if len(word) >= 2]
+    return words[:MAX_HIGHLIGHT_WORDS]
+
+
+def highlight(text: str, words: list[str]) -> list[Segment]:
+    """Cut ``text`` into segments, marking case-insensitive occurrences of ``words``."""
+    if not words:
+        return [Segment(text, False)]
+    pattern = re.compile(
+        "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE
+    )
+    segments: list[Segment] = []
+    position = 0
+    for found in pattern.finditer(text):
+        if found.start() > position:
+            segments.append(Segment(text[position : found.start()], False))
+        segments.append(Segment(found.group(0), True))
+        position = found.end()
+    if position < len(text):
+        segments.append(Segment(text[position:], False))
+    return segments
+
+
+def build_list_page(
+    session: Session, ctx: RequestContext, number: str, *, status: str, offset: int
+) -> dict[str, Any]:
+    chosen = status if status in DOCUMENT_STATUSES else None
+    listed = queries.list_documents(
+        session, ctx, number, status=chosen, limit=LIST_PAGE_SIZE, offset=max(offset, 0)
+    )
+    return {
+        "case": listed.case,
+        "documents": listed.items,
+        "total": listed.total,
+        "offset": offset,
+        "page_size": LIST_PAGE_SIZE,
+        "status_filter": chosen or "",
+        "statuses": DOCUMENT_STATUSES,
+        "active": [document.id for document in listed.items if document.status in ACTIVE_STATUSES],
+    }
+
+
+def build_document_page(
+    session: Session, ctx: RequestContext, document_id: str, *, query: str, first_page: int
+) -> dict[str, Any]:
+    view = queries.get_document(session, ctx, document_id)
+    words = highlight_words(query)
+    start = max(first_page, 1)
+    pages = [
+        _shown(page, words)
+        for page in queries.get_pages(session, ctx, document_id)
+        if start <= page.page_no < start + VIEW_PAGES
+    ]
+    found = mentions.list_mentions(session, ctx, document_id) if view.document.status == "ingested" else []
+    return {
+        "view": view,
+        "document": view.document,
+        "case": view.access.case,
+        "can_write": view.access.can_write,
+        "preview": preview_kind(view.document),
+        "thumbnails": [
+            page for page in view.pages if page.has_image and view.document.media_type.startswith("video/")
+        ],
+        "pages": pages,
+        "page_count": len(view.pages),
+        "first_page": start,
+        "view_pages": VIEW_PAGES,
+        "query": query,
+        "words": words,
+        "meta_rows": flatten_meta(view.document.meta),
+        "mentions": found,
+        "entities": _entity_choices(session, ctx, view, found),
+    }
+
+
+def _shown(page: DocumentPage, words: list[str]) -> ShownPage:
+    segments = highlight(page.text, words)
+    return ShownPage(
+        page_no=page.page_no,
+        ocr=page.ocr,
+        has_image=page.image_sha256 is not None,
+        segments=segments,
+        matches=sum(1 for segment in segments if segment.match),
+    )
+
+
+def _entity_choices(
+    session: Session, ctx: RequestContext, view: DocumentView, found: list[DocumentMention]
+) -> list[CaseEntity]:
+    if view.access.case is None or not view.access.can_write:
+        return []
+    if not any(mention.status == "suggested" for mention in found):
+        return []
+    return list_entities(session, ctx, view.access.case.number, limit=MAX_ENTITY_CHOICES).items
+
+
+def preview_kind(document: Document) -> str:
+    """Return how the original can be shown in the page: image, video, audio or none."""
+    media_type = document.media_type
+    for kind in ("image", "video", "audio"):
+        if media_type.startswith(f"{kind}/"):
+            return kind
+    return ""
+
+
+def flatten_meta(meta: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Turn nested metadata into ``(dotted.key, value)`` rows for a table."""
+    rows: list[tuple[str, str]] = []
+    for key, value in meta.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows.extend(flatten_meta(value, f"{name}."))
+        elif isinstance(value, list):
+            rows.append((name, ", ".join(str(item) for item in value)))
+        else:
+            rows.append((name, str(value)))
+    return rows
