@@ -1,7 +1,7 @@
 """Legal document fixtures: a case built from real OpenSanctions entities, with evidence, a note and a chart.
 
 alice (investigator) leads case 2026-0142 in Unit A; sam and sue supervise Unit A; carol is an
-analyst on the case; bob supervises Unit B and sees nothing of the case. The case holds the ZALA
+analyst on the case; bob supervises Unit B and has no access to the case. The case holds the ZALA
 Aero slice of tests/data, one evidence item with a custody hand-over, a note and a saved chart.
 Every test runs on SQLite and PostgreSQL.
 """

@@ -2,8 +2,8 @@
 
 A document moves draft → submitted → approved → filed, or back to returned with comments.
 Approval issues the PDF: its bytes are stored and every later download of that version serves
-them. ``POST /legal/verify`` takes a PDF as the raw request body and says whether it is an
-issued version.
+them. ``POST /legal/verify`` takes a PDF as the raw request body and returns whether it is
+an issued version.
 """
 
 from __future__ import annotations

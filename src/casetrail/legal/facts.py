@@ -1,7 +1,7 @@
 """Gathering the facts of a case that a document shows, from what its author chose.
 
 The author chooses entities (subjects), evidence items, notes and one saved chart; the
-template's field definitions say which of them it shows. The result is the ``inputs`` JSON of a
+template's field definitions name which of them it shows. The result is the ``inputs`` JSON of a
 document version (see ``views``), a snapshot: later changes to the case do not change a saved
 version, and the author refreshes the facts by saving a new version.
 """
@@ -174,7 +174,7 @@ def _timeline(
 ) -> list[dict[str, str]]:
     answer = graph_service.timeline(session, ctx, GraphTarget(number=case.number), limit=1_000)
     entries, _truncated = answer.value
-    wanted = set(entity_ids)
+    chosen = set(entity_ids)
     keys = {key for entry in entries for key in entry.participants}
     captions = (
         dict(
@@ -189,7 +189,7 @@ def _timeline(
     )
     views = []
     for entry in entries:
-        if wanted and not wanted.intersection(entry.participants) and entry.entity_id not in wanted:
+        if chosen and not chosen.intersection(entry.participants) and entry.entity_id not in chosen:
             continue
         names = " → ".join(captions.get(key, key) for key in entry.participants)
         views.append(

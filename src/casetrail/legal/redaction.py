@@ -1,9 +1,9 @@
 """Redacted copies for dissemination, rendered from the stored inputs with the chosen text removed.
 
-Redaction happens before rendering: every string of the version's inputs has each chosen term
-(the names, identifiers and addresses of the chosen entities, and any words or passages the
-user lists) replaced by a run of ``REDACTION_MARK`` characters, and the preamble draws each run
-as a black bar. The removed text therefore never reaches typst, so it is in no content stream,
+Redaction happens before rendering. In every string of the version's inputs, each chosen term
+is replaced by a run of ``REDACTION_MARK`` characters. The terms are the names, identifiers and
+addresses of the chosen entities, and any words or passages the user lists. The preamble draws
+each run as a black bar. The removed text therefore never reaches typst, so it is in no content stream,
 font, text layer or metadata of the copy. The mark has a fixed length, so a bar does not give
 away the length of what it hides.
 

@@ -2,7 +2,7 @@
 
 Buttons for review steps appear only to who may take them: the page shows what
 ``DocumentView.actions`` (decided by the policy) allows, and the services check again on post.
-Administrators edit templates under ``/legal/templates``; a template that fails its check is
+Administrators edit templates under ``/legal/templates``. A template that fails its check is
 rejected with the template's name and line on the error page, and the browser keeps the form.
 """
 
