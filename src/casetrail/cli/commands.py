@@ -13,6 +13,7 @@ from casetrail.cli.accounts import unit_app, user_app
 from casetrail.cli.audit import audit_app
 from casetrail.cli.cases import case_app, note_app
 from casetrail.cli.demo import demo
+from casetrail.cli.documents import documents_app
 from casetrail.cli.entities import entity_app
 from casetrail.cli.errors import CasetrailGroup
 from casetrail.cli.evidence import evidence_app
@@ -55,6 +56,7 @@ app.add_typer(note_app, name="note")
 app.add_typer(entity_app, name="entity")
 app.add_typer(import_app, name="import")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(documents_app, name="documents")
 app.add_typer(xref_app, name="xref")
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(graph_app, name="graph")
