@@ -63,7 +63,7 @@ def query_string(params: Mapping[str, Any], **changes: Any) -> str:
     """Return ``?a=1&b=2`` from ``params`` updated with ``changes``, leaving out empty values."""
     merged = {**params, **changes}
     non_empty = {key: value for key, value in merged.items() if value not in (None, "", 0)}
-    return "?" + urlencode(non_empty) if non_empty else "?"
+    return "?" + urlencode(non_empty, doseq=True) if non_empty else "?"
 
 
 def _environment() -> jinja2.Environment:
