@@ -13,6 +13,8 @@ from followthemoney.proxy import EntityProxy
 
 # Property types that name or identify an entity: a redacted subject loses all of them.
 IDENTIFYING_TYPES = frozenset({"name", "identifier", "phone", "email", "iban", "address"})
+# Personal facts that identify a person together with a partial name; a redacted subject loses them too.
+IDENTIFYING_PROPERTIES = frozenset({"birthDate", "birthPlace", "deathDate"})
 # Properties left out of a subject's facts: long or of no use to a reader of the document.
 _LEFT_OUT = frozenset({"name", "sourceUrl", "notes", "wikidataId", "modifiedAt", "createdAt", "retrievedAt"})
 MAX_SUBJECT_ROWS = 16
@@ -43,10 +45,10 @@ def subject_view(proxy: EntityProxy) -> dict[str, Any]:
 
 
 def redaction_terms(proxy: EntityProxy) -> set[str]:
-    """Return every name, identifier and address of an entity, and the words of its names."""
+    """Return every name, identifier, address and birth detail of an entity, and the words of its names."""
     terms: set[str] = {str(proxy.caption)}
     for prop, value in proxy.itervalues():
-        if prop.type.name not in IDENTIFYING_TYPES:
+        if prop.type.name not in IDENTIFYING_TYPES and prop.name not in IDENTIFYING_PROPERTIES:
             continue
         terms.add(value)
         if prop.type.name == "name":
