@@ -106,6 +106,8 @@ def check_template(key: str, source: str, definition_text: str) -> tuple[Templat
 
 def ensure_shipped(session: Session) -> None:
     """Save each shipped template that the database does not have yet as its version 1."""
+    # NOTE: two first requests racing on an empty table can both insert a key; the loser fails
+    # once on the unique key of ``legal_template`` and succeeds when repeated.
     existing = set(session.execute(select(LegalTemplate.key)).scalars())
     for key in shipped_keys():
         if key in existing:
