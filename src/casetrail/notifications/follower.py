@@ -120,7 +120,7 @@ def _event_drafts(
                 sources.task_drafts(session, event, later_assignments)
                 + sources.notice_drafts(session, event)
                 + sources.custody_drafts(session, event)
-                + sources.lead_drafts(session, event)
+                + sources.lead_drafts(session, event, later_assignments)
             )
     except (SQLAlchemyError, ValueError, KeyError, TypeError) as error:
         run.failed += 1

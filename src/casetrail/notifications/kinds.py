@@ -37,18 +37,20 @@ KINDS: dict[NotificationKind, KindInfo] = {
 }
 
 
-def title_for(kind: NotificationKind, case_number: str | None) -> str:
-    """Return the short title of a notification: the kind and the case number, nothing more.
+def title_for(kind: NotificationKind, reference: str | None) -> str:
+    """Return the short title of a notification: the kind and a case number or lead reference.
 
     Titles also go into e-mail subjects, which are less protected than the application, so
     they never contain case content such as a task title, a name or a value.
     """
-    place = f" in {case_number}" if case_number else ""
+    place = f" in {reference}" if reference else ""
     return {
         NotificationKind.TASK_ASSIGNED: f"Task assigned{place}",
         NotificationKind.TASK_DUE: f"Task due{place}",
         NotificationKind.CASE_FACT: f"New facts{place}",
         NotificationKind.DECONFLICTION: f"Deconfliction notice{place}",
         NotificationKind.EVIDENCE_AWAITING: f"Evidence awaiting your acceptance{place}",
-        NotificationKind.LEAD_ASSIGNED: "Lead assigned to you",
+        NotificationKind.LEAD_ASSIGNED: f"Lead {reference} assigned to you"
+        if reference
+        else "Lead assigned to you",
     }[kind]

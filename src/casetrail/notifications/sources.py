@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casetrail.auth.models import User
+from casetrail.auth.policy import LeadGuard
 from casetrail.cases.models import Case, Task
 from casetrail.core.clock import utcnow
 from casetrail.db.outbox import OutboxEvent
@@ -46,10 +46,11 @@ def case_number(session: Session, case_id: str | None) -> str:
 def task_drafts(session: Session, event: OutboxEvent, later_assignments: set[str]) -> list[Draft]:
     """Notify a task's assignee when the event set the assignee.
 
-    ``later_assignments`` holds the ids of tasks whose assignee a later event of the same batch
-    sets again; only that later event notifies, since both would name the current assignee.
+    ``later_assignments`` comes from ``assignments_in``: a later event of the batch notifies instead.
     """
-    if not _sets_assignee(event) or event.object_id in later_assignments:
+    if event.object_type != "task" or not _sets_assignee(event):
+        return []
+    if f"task:{event.object_id}" in later_assignments:
         return []
     task = session.get(Task, event.object_id)
     if task is None or task.assignee_id is None:
@@ -72,21 +73,30 @@ def task_drafts(session: Session, event: OutboxEvent, later_assignments: set[str
 
 
 def _sets_assignee(event: OutboxEvent) -> bool:
-    if event.object_type != "task":
-        return False
+    """Return True for an event that may have set the assignee of a task or a lead."""
     if event.operation == "create":
-        return True
-    return event.operation == "update" and "assignee" in (event.payload.get("fields") or [])
+        return event.object_type in ("task", "lead")
+    if event.operation != "update":
+        return False
+    if event.object_type == "task":
+        return "assignee" in (event.payload.get("fields") or [])
+    if event.object_type == "lead":
+        return "assignee" in (event.payload.get("changed") or [])
+    return False
 
 
 def assignments_in(events: list[OutboxEvent]) -> dict[int, set[str]]:
-    """Map each event's seq to the tasks whose assignee a later event of the batch sets."""
+    """Map each event's seq to the tasks and leads whose assignee a later event of the batch sets.
+
+    Both events would name the current assignee, so only the later one notifies. Keys have the
+    form ``task:<id>`` or ``lead:<id>``.
+    """
     later: dict[int, set[str]] = {}
     seen: set[str] = set()
     for event in reversed(events):
         later[event.seq] = set(seen)
         if _sets_assignee(event):
-            seen.add(event.object_id)
+            seen.add(f"{event.object_type}:{event.object_id}")
     return later
 
 
@@ -238,41 +248,46 @@ def custody_drafts(session: Session, event: OutboxEvent) -> list[Draft]:
 # -- leads ---------------------------------------------------------------------------------------
 
 
-def lead_drafts(session: Session, event: OutboxEvent) -> list[Draft]:
-    """Notify a lead's assignee when the event set the assignee.
+def lead_drafts(session: Session, event: OutboxEvent, later_assignments: set[str]) -> list[Draft]:
+    """Notify a lead's assignee when the event set the assignee (see ``task_drafts``).
 
-    The leads package sits beside this one, so its row is read with plain SQL: the columns
-    ``assignee_id`` and ``case_id`` of table ``lead``.
+    The leads package sits beside this one in the layers, so the row is read with plain SQL.
     """
-    if event.object_type != "lead" or event.operation not in ("create", "update"):
+    if event.object_type != "lead" or not _sets_assignee(event):
         return []
-    changed = event.payload.get("changed") or []
-    if event.operation == "update" and "assignee" not in changed and "assignee_id" not in changed:
+    if f"lead:{event.object_id}" in later_assignments:
         return []
-    row = _lead_row(session, event.object_id)
-    if row is None or row[0] is None:
+    guard = _lead_guard(session, event.object_id)
+    if guard is None or guard.assignee_id is None:
         return []
-    assignee_id, case_id = str(row[0]), (str(row[1]) if row[1] is not None else None)
     return [
         Draft(
-            user_id=assignee_id,
+            user_id=guard.assignee_id,
             kind=NotificationKind.LEAD_ASSIGNED,
             source_key=source_key(event),
             object_type="lead",
-            object_id=event.object_id,
-            link=f"/leads/{event.object_id}",
-            case_id=case_id,
+            object_id=guard.lead_id,
+            link=f"/leads/{guard.reference}",
             event_seq=event.seq,
+            lead=guard,
         )
     ]
 
 
-def _lead_row(session: Session, lead_id: str) -> tuple[object, object] | None:
-    try:
-        with session.begin_nested():
-            row = session.execute(
-                text("SELECT assignee_id, case_id FROM lead WHERE id = :id"), {"id": lead_id}
-            ).first()
-    except SQLAlchemyError:
+_LEAD_QUERY = text(
+    "SELECT id, reference, unit_id, sensitivity, assignee_id, recorded_by_id FROM lead WHERE id = :id"
+)
+
+
+def _lead_guard(session: Session, lead_id: str) -> LeadGuard | None:
+    row = session.execute(_LEAD_QUERY, {"id": lead_id}).first()
+    if row is None:
         return None
-    return (row[0], row[1]) if row is not None else None
+    return LeadGuard(
+        lead_id=str(row.id),
+        reference=str(row.reference),
+        unit_id=row.unit_id,
+        sensitivity=str(row.sensitivity),
+        assignee_id=row.assignee_id,
+        recorded_by_id=row.recorded_by_id,
+    )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from casetrail.auth import policy
 from casetrail.auth.context import RequestContext
 from casetrail.auth.models import User
+from casetrail.auth.policy import LeadGuard
 from casetrail.auth.service import actor_for
 from casetrail.cases.access import guard_for
 from casetrail.cases.models import Case
@@ -47,6 +48,8 @@ class Draft:
     link: str
     case_id: str | None = None
     event_seq: int | None = None
+    lead: LeadGuard | None = None
+    """The lead a lead notification names; the policy decides on it as it does on a case."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class NotificationWriter:
         case = self.session.get(Case, draft.case_id) if draft.case_id else None
         if draft.case_id is not None and (case is None or not self._may_see(user, case)):
             return None
+        if draft.lead is not None and not self._may_see_lead(user, draft.lead):
+            return None
         choice = preference_for(self.session, user.id, draft.kind)
         if not (choice.in_app or choice.email) or self._exists(draft):
             return None
@@ -110,7 +115,9 @@ class NotificationWriter:
             case_id=draft.case_id,
             object_type=draft.object_type,
             object_id=draft.object_id,
-            title=title_for(draft.kind, case.number if case else None),
+            title=title_for(
+                draft.kind, draft.lead.reference if draft.lead else case.number if case else None
+            ),
             link=draft.link,
             in_app=choice.in_app,
             created_at=utcnow(),
@@ -128,6 +135,10 @@ class NotificationWriter:
         guard = guard_for(self.session, RequestContext(actor=recipient), case)
         supervised = policy.supervised_unit_ids(self.session, recipient)
         return policy.can_notify_about_case(recipient, guard, supervised)
+
+    def _may_see_lead(self, user: User, lead: LeadGuard) -> bool:
+        recipient = actor_for(user)
+        return policy.can_notify_about_lead(recipient, lead, policy.triage_unit_ids(self.session, recipient))
 
     def _exists(self, draft: Draft) -> bool:
         found = self.session.execute(
