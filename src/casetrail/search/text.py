@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WORD = re.compile(r"[^\W_]+")
+_RUN = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
     """Return ``text`` without diacritics and case-folded; the length may change."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return stripped.casefold()
@@ -32,8 +35,7 @@ def normalize(text: str) -> str:
     return " ".join(words(text))
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A word of the original text: its folded form and its character offsets in that text."""
 
     word: str
@@ -43,8 +45,13 @@ class Span:
 
 def spans(text: str) -> Iterator[Span]:
     """Yield the words of ``text`` with offsets into ``text`` itself, for highlighting."""
-    for match in re.finditer(r"\w+", text):
+    if text.isascii():
+        # Lower-casing ASCII keeps every offset, so the words can be read off directly.
+        for match in WORD.finditer(text.lower()):
+            yield Span(match.group(), match.start(), match.end())
+        return
+    for match in _RUN.finditer(text):
         for word in WORD.findall(fold(match.group())):
-            # Folding may turn one original run into several words ("ǆ" into "dz" stays one,
-            # "a_b" becomes two); every word of the run highlights the whole run.
+            # Folding may change a run's length ("ﬁ" becomes "fi"), so every word of a run
+            # highlights the whole run.
             yield Span(word, match.start(), match.end())
