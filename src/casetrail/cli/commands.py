@@ -20,6 +20,7 @@ from casetrail.cli.evidence import evidence_app
 from casetrail.cli.graph import graph_app
 from casetrail.cli.imports import import_app
 from casetrail.cli.lakehouse import lakehouse_app, purge_command, sql_command
+from casetrail.cli.leads import leads_app
 from casetrail.cli.legal import doc_app
 from casetrail.cli.search import search_app
 from casetrail.cli.worker import worker as worker_command
@@ -64,5 +65,6 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(lakehouse_app, name="lakehouse")
 app.add_typer(doc_app, name="doc")
 app.add_typer(search_app, name="search")
+app.add_typer(leads_app, name="leads")
 app.command("sql")(sql_command)
 app.command("purge")(purge_command)
