@@ -150,10 +150,12 @@ def preview_kind(document: Document) -> str:
 
 
 def flatten_meta(meta: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """Turn nested metadata into ``(dotted.key, value)`` rows for a table."""
+    """Turn nested metadata into ``(dotted.key, value)`` rows for a table, leaving out empty values."""
     rows: list[tuple[str, str]] = []
     for key, value in meta.items():
         name = f"{prefix}{key}"
+        if value in (None, "", [], {}):
+            continue
         if isinstance(value, dict):
             rows.extend(flatten_meta(value, f"{name}."))
         elif isinstance(value, list):

@@ -1,0 +1,105 @@
+"""Dropping two real files on the documents tab in a real browser and watching them get ingested.
+
+The server runs with a job worker next to it, as `casetrail serve` does. The list refreshes by
+itself until both rows read "ingested"; then the PDF's viewer shows its text with the searched
+word highlighted, and the page fits a phone screen. Screenshots land in the test's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy.orm import Session, sessionmaker
+
+from casetrail.blobs.keys import ensure_master_key
+from casetrail.core.settings import Settings
+from tests.browser.conftest import PHONE, LiveServer, horizontal_overflow, log_in, start_server, stop_server
+from tests.factories import make_case, make_user
+
+pytestmark = pytest.mark.browser
+
+CASE_NUMBER = "2026-0142"
+DATA = Path(__file__).resolve().parent.parent / "data" / "documents"
+DROPPED = [DATA / "pdf/testPDF.pdf", DATA / "csv/testCSV.csv"]
+# Ingestion of both files takes well under a second here; the bound allows a loaded CI machine.
+INGEST_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture
+def server(
+    factory: sessionmaker[Session], database_url: str, settings: Settings, tmp_path: Path
+) -> Iterator[LiveServer]:
+    make_user(factory, "rivera", unit="Narcotics Unit 3")
+    make_case(factory, "rivera", title="House on Elm St", number=CASE_NUMBER)
+    ensure_master_key(settings)
+    process, live = start_server(database_url, tmp_path)
+    worker = _start_worker(database_url, tmp_path)
+    yield live
+    stop_server(worker)
+    stop_server(process)
+
+
+def _start_worker(database_url: str, tmp_path: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CASETRAIL_DATABASE_URL": database_url,
+        "CASETRAIL_DATA_DIR": str(tmp_path / "var"),
+        "CASETRAIL_JOBS__POLL_INTERVAL_SECONDS": "0.2",
+    }
+    command = [str(Path(sys.executable).parent / "casetrail"), "worker"]
+    with (tmp_path / "worker.log").open("wb") as log:
+        return subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _drop_files(page: Page, paths: list[Path]) -> None:
+    files = [{"name": path.name, "bytes": list(path.read_bytes())} for path in paths]
+    transfer = page.evaluate_handle(
+        """(files) => {
+            const transfer = new DataTransfer();
+            for (const file of files) {
+                transfer.items.add(new File([new Uint8Array(file.bytes)], file.name));
+            }
+            return transfer;
+        }""",
+        files,
+    )
+    page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": transfer})
+
+
+def test_drop_two_files_and_see_them_ingested(
+    browser: BrowserContext, server: LiveServer, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    log_in(page, server, "rivera")
+    page.goto(f"{server.base_url}/cases/{CASE_NUMBER}")
+    page.get_by_role("link", name="Documents", exact=True).click()
+    expect(page).to_have_url(f"{server.base_url}/cases/{CASE_NUMBER}/documents")
+
+    _drop_files(page, DROPPED)
+    expect(page.locator(".upload-item")).to_have_count(2)
+    page.get_by_role("button", name="Upload").click()
+
+    rows = page.locator("tr[data-document-id]")
+    expect(rows).to_have_count(2, timeout=INGEST_TIMEOUT_MS)
+    for index in range(2):
+        expect(rows.nth(index).locator('[data-field="status"]')).to_have_text(
+            "ingested", timeout=INGEST_TIMEOUT_MS
+        )
+    page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
+
+    page.get_by_role("link", name="testPDF.pdf").click()
+    expect(page.locator("h1")).to_have_text("Apache Tika - Apache Tika")
+    page.get_by_label("Find in this document").fill("toolkit")
+    page.get_by_role("button", name="Highlight").click()
+    expect(page.locator(".page-text mark").first).to_have_text("Toolkit")
+    expect(page.locator("img.page-image")).to_be_visible()
+
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(tmp_path / "document-phone.png"), full_page=True)
+    assert horizontal_overflow(page) == 0
