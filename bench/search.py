@@ -6,10 +6,10 @@ writes ``--documents`` ingested documents (one to three pages each) spread evenl
 with their index entries built by the production builder
 (``casetrail.search.indexer.document_entries``). The text is assembled from the words of the
 real files in tests/data, drawn with their real frequencies, so a few words are very common
-and most are rare. One analyst is a member of ``--visible-cases`` of the cases; every query runs
-as that analyst through ``casetrail.search.service.search``: parsing, fuzzy expansion, the
-permission-filtered count and page, snippets and the audit record, each in its own committed
-transaction, as an API request runs it.
+and most are rare. One analyst is a member of ``--visible-cases`` of the cases. Every query runs
+as that analyst through ``casetrail.search.service.search``, in its own committed transaction
+as an API request runs it. The time covers parsing, fuzzy expansion, the permission-filtered
+count and page, snippets and the audit record.
 
     .venv/bin/python bench/search.py --backend sqlite --db var/bench/search.db
     .venv/bin/python bench/search.py --backend postgresql
@@ -45,6 +45,7 @@ from casetrail.auth.models import User  # noqa: E402
 from casetrail.cases import service as case_service  # noqa: E402
 from casetrail.core.clock import utcnow  # noqa: E402
 from casetrail.core.ids import new_id  # noqa: E402
+from casetrail.core.logging import configure_logging  # noqa: E402
 from casetrail.core.settings import Settings  # noqa: E402
 from casetrail.db.engine import build_engine, session_factory, transaction  # noqa: E402
 from casetrail.documents.models import Document, DocumentPage  # noqa: E402
@@ -335,6 +336,7 @@ def main() -> None:
         "--postgres-url", help="an empty PostgreSQL database; default: start a throwaway server"
     )
     args = parser.parse_args()
+    configure_logging("WARNING", "console")
 
     url, stop = _prepare(args)
     try:

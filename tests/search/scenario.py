@@ -1,8 +1,8 @@
 """Search test data: three cases with documents, notes and entities, indexed by the follower.
 
 Documents are written straight into the document tables, with the outbox event that ingestion
-emits when a document's text is ready, so the index sees them exactly as it will see ingested
-files.
+emits when a document's text is ready, so the index receives them exactly as it receives
+ingested files.
 
 - 2026-0142 "Night visits" (okafor, Narcotics Unit 3, restricted): the ledger (three pages, the
   nickname "Moonface" on page 3), a bank letter, two notes and the person Viktor Moonface.

@@ -2,7 +2,7 @@
 
 Searching writes audit records and nothing else, so tests that search without checking the
 audit trail can share one database. Building the scenario once per module instead of once per
-test keeps the search tests fast; tests that change data or read the audit trail use the
+test keeps the search tests fast. Tests that change data or read the audit trail use the
 function-scoped ``factory`` and ``scenario`` fixtures instead.
 """
 

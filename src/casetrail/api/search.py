@@ -1,7 +1,7 @@
 """Full-text search over the documents, notes and entity names of the cases the caller may see.
 
 Without ``case`` the search reads every visible case and needs a stated purpose, sent in the
-X-Casetrail-Purpose header or the ``purpose`` parameter; the audit trail keeps it. The query
+X-Casetrail-Purpose header or the ``purpose`` parameter. The audit trail keeps it. The query
 syntax is described in docs/search.md.
 """
 

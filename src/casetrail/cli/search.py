@@ -1,8 +1,8 @@
 """`casetrail search ...`: full-text search as a user, and keeping the index as the operator.
 
-``casetrail search QUERY`` searches as the user whose API token is in ``CASETRAIL_TOKEN``;
-without ``--case`` it reads every case that user may see, and then ``--purpose`` is required
-and audited. ``reindex`` rebuilds the index from the database and ``sync`` applies pending
+``casetrail search QUERY`` searches as the user whose API token is in ``CASETRAIL_TOKEN``.
+Without ``--case`` it reads every case that user may see, so ``--purpose`` is required and
+audited. ``reindex`` rebuilds the index from the database and ``sync`` applies pending
 changes; both run as the local operator. To search for the words "reindex" or "sync"
 themselves, write ``casetrail search query reindex``.
 """
@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from typer.core import TyperGroup
 
-from casetrail.cli.output import OutputFormat, OutputOption, hint, print_fields, print_result
 from casetrail.auth.context import operator_context
+from casetrail.cli.output import OutputFormat, OutputOption, hint, print_fields, print_result
 from casetrail.cli.runtime import current_runtime, user_transaction
 from casetrail.core.ids import new_id
 from casetrail.search import service

@@ -4,7 +4,7 @@ A search names one case, which needs read access to it (a hidden case reads as n
 none, and then reads every case the user may see and needs a stated purpose. Each search is
 recorded as ``search.query`` with the purpose, the filters and the cases the page of results
 came from. The query text and the author filter are recorded as SHA-256 digests, because they
-may contain case content (names); an auditor who has the text can recompute the digest.
+may contain case content (names). An auditor who has the text can recompute the digest.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Grammar (operators in upper case; a space between two parts means AND)::
     unary    := ("NOT" | "-") unary | primary
     primary  := "(" or_expr ")" | PHRASE | TERM | FIELD ":" (WORD | PHRASE)
 
-A TERM ending in ``*`` matches words that start with it (``transf*``); one ending in ``~``,
+A TERM ending in ``*`` matches words that start with it (``transf*``). A TERM ending in ``~``,
 ``~1`` or ``~2`` also matches words within that many edits (``smiht~``). A FIELD filter
 (``case:``, ``type:``, ``author:``, ``label:``, ``from:``, ``to:``) narrows the search like the
 matching request parameter and may appear only at the top level, joined by AND.

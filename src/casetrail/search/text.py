@@ -1,4 +1,4 @@
-"""Words as the index sees them, the same on SQLite and PostgreSQL.
+"""Words as the index stores them, the same on SQLite and PostgreSQL.
 
 A word is a run of letters and digits. Text is decomposed (NFKD), combining marks are dropped
 and the rest is case-folded, so "Müller" and "MULLER" are both indexed as ``muller``. Both

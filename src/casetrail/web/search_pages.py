@@ -1,8 +1,9 @@
 """The search page: a query box with filters, results with highlighted snippets, and pages.
 
-Without a chosen case the search reads every case the user may see, and the form asks for the
-purpose, which the audit trail keeps. An invalid query or filter shows the form again with the
-error next to the field; a case the user may not see reads as not found, as everywhere else.
+Without a chosen case the search reads every case the user may see, and the form then has a
+purpose field, which the audit trail keeps. An invalid query or filter shows the form again
+with the error above the filters. A case the user may not see reads as not found, as
+everywhere else.
 """
 
 from __future__ import annotations
