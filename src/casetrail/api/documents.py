@@ -1,7 +1,7 @@
 """Documents: upload into a case, follow ingestion, read pages, download originals, decide mentions.
 
-An upload answers 202 as soon as the files are stored and their ingestion is queued; a worker
-reads them in the background. Starlette spools each multipart file to a temporary file (in
+An upload returns 202 as soon as the files are stored and their ingestion is queued, and a
+worker reads them in the background. Starlette spools each multipart file to a temporary file (in
 memory up to 1 MiB) before the endpoint runs, so memory stays bounded and the database
 transaction starts after the body has arrived. Several files in one request are stored
 together or not at all.
@@ -70,7 +70,7 @@ def upload(
     store: Store,
     settings: AppSettings,
 ) -> UploadedOut:
-    """Upload files into a case (case writers). Answers once they are stored and queued.
+    """Upload files into a case (case writers). Returns once they are stored and queued.
 
     Follow each document's ``status`` (list, status or ingestion routes) until it is
     ``ingested`` or ``failed``.

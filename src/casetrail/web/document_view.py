@@ -1,4 +1,4 @@
-"""What the document pages show: the case's document list and one document with its pages.
+"""Page data of the document views: the case's document list and one document with its pages.
 
 Search words (``q``) are highlighted on the server: the page text is cut into plain and matching
 segments, and the template escapes each and wraps the matches in ``<mark>``.

@@ -1,7 +1,7 @@
 """Documents of a case: uploads, ingestion status, pages, originals and suggested facts.
 
-Statuses: queued (waiting for a worker), processing, ingested, failed (``failure_reason`` says
-why; the original is kept and ``retry`` queues it again).
+Statuses: queued (waiting for a worker), processing, ingested, failed (``failure_reason``
+gives the reason, the original is kept, and ``retry`` queues it again).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
  * the list shows the status as it was when the page loaded. With it:
  * - files can be dropped on the file field, and each file is sent in its own request with a
  *   progress bar and its own result;
- * - the list asks the server for the status of documents still queued or processing every few
- *   seconds and updates their rows until each is ingested or failed.
+ * - the list requests the status of documents still queued or processing every few seconds
+ *   and updates their rows until each is ingested or failed.
  */
 (function () {
   "use strict";
