@@ -1,4 +1,4 @@
-"""A lead assigned to a person reaches that person, and nobody who may not read the lead."""
+"""A lead assigned to a person reaches that person and no other user."""
 
 from __future__ import annotations
 

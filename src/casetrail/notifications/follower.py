@@ -1,8 +1,8 @@
 """The notification follower: outbox events in order, and the periodic due-task check.
 
 One batch reads the events after the cursor ``notifications``, drafts the notifications they
-cause, creates them and advances the cursor in one transaction, so a crash repeats a batch and
-the unique key (user, source, kind) keeps the repeat from creating anything twice.
+cause, creates them and advances the cursor in one transaction. A crash therefore repeats a
+batch, and the unique key (user, source, kind) keeps the repeat from creating anything twice.
 """
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ def check_due_tasks(
 ) -> int:
     """Notify assignees of open tasks due today or earlier, once per task and due date.
 
-    Runs at most once per ``DUE_CHECK_INTERVAL`` across all processes unless ``force``; returns
+    Unless ``force`` is set, it does nothing when any process ran it less than
+    ``DUE_CHECK_INTERVAL`` ago (a marker row in ``outbox_cursor`` records the last run). Returns
     how many notifications it created.
     """
     day = today or utcnow().date()

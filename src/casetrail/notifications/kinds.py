@@ -17,7 +17,7 @@ class NotificationKind(StrEnum):
 
 @dataclass(frozen=True)
 class KindInfo:
-    """How a kind reads on the settings page, and what a user gets before choosing."""
+    """Label of a kind on the settings page, and its channels before a user chooses."""
 
     label: str
     in_app: bool

@@ -1,8 +1,8 @@
 """Sending notification e-mail over SMTP, each message once.
 
-A run claims due deliveries in a transaction of its own (status ``sending``, a lease and a
-claim token; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the write lock on SQLite), so two
-senders never hold the same row. It then sends each message and marks it ``sent`` in its own
+A run claims due deliveries in a transaction of its own: status ``sending``, a lease and a
+claim token. PostgreSQL claims with ``FOR UPDATE SKIP LOCKED`` and SQLite has one writer at a
+time, so two senders never claim the same row. It then sends each message and marks it ``sent`` in its own
 commit right after the SMTP server accepted it. A connection failure or a temporary refusal
 (4xx) puts the row back to ``pending`` with a doubling delay; a permanent refusal (5xx), or
 running out of attempts, marks it ``failed``.
@@ -177,7 +177,7 @@ def build_message(mail: MailSettings, outgoing: Outgoing) -> EmailMessage:
 
 
 def _settle(factory: sessionmaker[Session], outgoing: Outgoing, token: str, **values: object) -> bool:
-    """Update a claimed row if this run still holds it; return False when the claim was lost."""
+    """Update a claimed row if this run's claim is still on it; return False when the claim was lost."""
     with transaction(factory) as session:
         result = session.execute(
             update(EmailDelivery)

@@ -1,4 +1,4 @@
-"""Tables of notifications: what a user is told, how they want to be told, and e-mail deliveries.
+"""Tables of notifications, notification preferences, followed cases and e-mail deliveries.
 
 A notification is derived from the outbox (or from the due-task check) and never edited except
 to mark it read. It stores the kind, the case and object it points to and a short title such as

@@ -1,4 +1,4 @@
-"""Who hears about an outbox event: one function per kind of event, each re-reading the row.
+"""Drafts of notifications for outbox events: one function per kind of event.
 
 Events carry ids, never content, so each function loads the current row the event names and
 returns drafts. The writer then checks access and preferences; nothing here decides access.

@@ -2,9 +2,9 @@
 
 Nothing is kept in process memory between polls except the stream's own position, so any
 server process can serve any stream and a notification created by a worker elsewhere reaches
-the browser on the next poll. Each notification goes out as an ``notification`` event whose id
-is its ``seq``; a browser that reconnects sends that id as ``Last-Event-ID`` and resumes after
-it. An ``unread`` event carries the unread count whenever it changes (a notification read in
+the browser on the next poll. Each notification goes out as a ``notification`` event whose id
+is its ``seq``. A browser that reconnects sends that id as ``Last-Event-ID``, and the stream
+resumes after it. An ``unread`` event carries the unread count whenever it changes (a notification read in
 another tab lowers it), and a comment line keeps idle connections open through proxies.
 
 The stream ends after ``stream_max_seconds``, when the client goes away, or when the login that
@@ -36,7 +36,7 @@ RETRY_MILLISECONDS = 3000
 
 @dataclass(frozen=True)
 class StreamSource:
-    """What a stream reads from: the database, the reader and the checks it must repeat."""
+    """Inputs of one stream: the database, the reader and the checks it repeats."""
 
     factory: sessionmaker[Session]
     actor: Actor

@@ -3,7 +3,7 @@
 Every writer first locks the follower's cursor row (``lock_writers``) and holds it until
 commit, so notifications take their ``seq`` in commit order (on SQLite the database write lock
 does the same). A draft becomes a notification only for an active user who may see the case it
-names (asked of ``auth.policy``) and who wants that kind; the unique key (user, source, kind)
+names (asked of ``auth.policy``) and who wants that kind. The unique key (user, source, kind)
 turns a repeated draft into nothing.
 """
 
@@ -82,8 +82,15 @@ def message_id_for(delivery_id: str, from_address: str) -> str:
     return f"<{delivery_id}@{domain}>"
 
 
+def _reference(draft: Draft, case: Case | None) -> str | None:
+    """Return the lead reference or case number that the notification's title names."""
+    if draft.lead is not None:
+        return draft.lead.reference
+    return case.number if case is not None else None
+
+
 class NotificationWriter:
-    """Turns drafts into notifications inside one transaction that called ``lock_writers``."""
+    """The creator of notifications from drafts, inside one transaction that called ``lock_writers``."""
 
     def __init__(self, session: Session, settings: Settings) -> None:
         self.session = session
@@ -115,9 +122,7 @@ class NotificationWriter:
             case_id=draft.case_id,
             object_type=draft.object_type,
             object_id=draft.object_id,
-            title=title_for(
-                draft.kind, draft.lead.reference if draft.lead else case.number if case else None
-            ),
+            title=title_for(draft.kind, _reference(draft, case)),
             link=draft.link,
             in_app=choice.in_app,
             created_at=utcnow(),

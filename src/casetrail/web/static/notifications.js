@@ -2,8 +2,8 @@
  * The notification bell in the page header, kept current without reloading the page.
  *
  * It opens the server-sent event stream named by the bell's data-stream attribute. An "unread"
- * event sets the count; a "notification" event sets the count and, on the notifications page,
- * adds the new notification at the top of the list. The browser's EventSource reconnects by
+ * event sets the count. A "notification" event sets the count too, and on the notifications
+ * page it adds the new notification at the top of the list. The browser's EventSource reconnects by
  * itself and sends the last event id, so nothing is missed across a reconnect. Without this
  * script the bell still shows the count from the last page load.
  */
