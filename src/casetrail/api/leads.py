@@ -1,14 +1,15 @@
 """Leads and tips: internal leads, the triage queue, assignment, status, case links, public tips.
 
 The two public routes (``/tips`` and ``/tips/receipt``) need no account and are rate-limited per
-client address; every other route needs a logged-in caller.
+client address; a caller who sends the session cookie anyway must send its CSRF token, as on
+every other unsafe route. Every other route needs a logged-in caller.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 
 from casetrail.api.dependencies import AppSettings
 from casetrail.api.openapi import error_responses
@@ -33,7 +34,7 @@ from casetrail.api.schemas.leads import (
     TipReceiptOut,
 )
 from casetrail.auth.policy import LeadPermission
-from casetrail.http.deps import Ctx, DbSession, OptionalCtx
+from casetrail.http.deps import Ctx, DbSession, OptionalCtx, verify_csrf
 from casetrail.leads import conversion, public, service
 from casetrail.leads.conversion import Conversion
 from casetrail.leads.fields import Grading, LeadContact, LeadFacts, parse_local_time
@@ -256,7 +257,12 @@ def _attachments(files: list[UploadFile]) -> list[Attachment]:
     ]
 
 
-@router.post("/tips", status_code=status.HTTP_201_CREATED, responses=error_responses(429))
+@router.post(
+    "/tips",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(403, 429),
+    dependencies=[Depends(verify_csrf)],
+)
 def submit_tip(
     *,
     session: DbSession,
@@ -297,7 +303,7 @@ def submit_tip(
     return TipReceiptOut(receipt_code=receipt.code)
 
 
-@router.post("/tips/receipt", responses=error_responses(429))
+@router.post("/tips/receipt", responses=error_responses(403, 429), dependencies=[Depends(verify_csrf)])
 def add_to_tip(
     *,
     session: DbSession,
