@@ -95,7 +95,6 @@ class AuditAction(StrEnum):
     LEAD_UPDATE = "lead.update"
     LEAD_ASSIGN = "lead.assign"
     LEAD_STATUS = "lead.status_change"
-    LEAD_GROUP = "lead.group"
     LEAD_LINK_CASE = "lead.link_case"
 
     # Full-text search: queries (with the stated purpose when across cases) and index rebuilds.

@@ -21,8 +21,8 @@ MAX_LIST_ITEMS = 20
 MAX_ITEM = 200
 MAX_SHORT = 100
 
-# Admiralty (NATO AJP-2.1): source reliability A-F, information credibility 1-6.
-# 5x5x5 (UK College of Policing): source A-E, intelligence 1-5, handling code 1-5.
+# Admiralty: source reliability A-F, information credibility 1-6.
+# 5x5x5: source evaluation A-E, intelligence assessment 1-5, handling code 1-5.
 GRADING_SCALES: dict[str, tuple[str, str, str]] = {
     "admiralty": ("ABCDEF", "123456", ""),
     "5x5x5": ("ABCDE", "12345", "12345"),

@@ -54,7 +54,7 @@ class Lead(Base):
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
     location: Mapped[str] = mapped_column(String(500), nullable=False, default="")
-    # When the reported events happened, as far as the source said.
+    # When the reported events happened, as reported by the source.
     occurred_at: Mapped[datetime | None] = mapped_column()
     subject_names: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     vehicle_plates: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
@@ -141,7 +141,7 @@ class LeadKey(Base):
 
 
 class LeadSimilarity(Base):
-    """Why two leads were grouped: the newer lead, the older one, the shared keys and the score."""
+    """Why two leads were grouped: the lead whose keys were computed, the lead it matched, the shared keys."""
 
     __tablename__ = "lead_similarity"
 

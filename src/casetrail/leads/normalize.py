@@ -9,8 +9,9 @@
 - Text: word 3-shingles of the normalised text. Two texts are near-identical when the Jaccard
   similarity of their shingle sets reaches the threshold. To find candidates without comparing
   against every lead, each text also gets MinHash band keys (16 bands of 4 rows); two texts
-  with Jaccard similarity s share at least one band with probability 1 - (1 - s^4)^16, which is
-  about 0.98 at s = 0.7 and 0.006 at s = 0.2.
+  with Jaccard similarity s share at least one band with probability 1 - (1 - s^4)^16: about
+  0.99 at s = 0.7, 0.64 at s = 0.5 and 0.03 at s = 0.2. So a pair just at the default threshold
+  of 0.7 is missed about once in a hundred; more similar pairs almost never.
 """
 
 from __future__ import annotations
