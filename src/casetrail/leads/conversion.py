@@ -12,7 +12,7 @@ The lead's facts become FtM entities of the case, each statement with the lead a
 The tipster's own contact details stay on the lead: a source is not case content.
 
 Each attachment is re-homed as a new case document (origin ``tip``) that points at the same
-blob; its ``meta.provenance`` names the lead and the tip document it was copied from, and it is
+blob. Its ``meta.provenance`` names the lead and the tip document it was copied from, and it is
 ingested and indexed like any case document.
 """
 

@@ -1,4 +1,4 @@
-"""What a lead says, as callers pass it in, and the checks every lead passes through.
+"""The facts of a lead as callers pass them in, and the checks every lead passes through.
 
 The same checks serve the public form (untrusted, anonymous) and staff input: lengths are
 capped, lists are trimmed and de-duplicated, and grading follows the chosen scale.
@@ -31,7 +31,7 @@ GRADING_SCALES: dict[str, tuple[str, str, str]] = {
 
 @dataclass(frozen=True)
 class LeadFacts:
-    """What the source reports."""
+    """The facts a source reports."""
 
     title: str = ""
     body: str = ""
@@ -43,7 +43,7 @@ class LeadFacts:
 
 @dataclass(frozen=True)
 class LeadContact:
-    """How to reach the source; all empty means anonymous."""
+    """Contact details of the source; all empty means anonymous."""
 
     name: str = ""
     phone: str = ""
@@ -87,7 +87,7 @@ def clean_facts(facts: LeadFacts, *, max_text_length: int) -> LeadFacts:
     body = _text(facts.body, max_text_length, "body", errors)
     title = _text(facts.title, MAX_TITLE, "title", errors)
     if not title and body:
-        # A tip needs no title: the start of its text stands in for one.
+        # A tip needs no title, so the start of its text becomes the title.
         title = " ".join(body.split())[:80]
     if not title:
         errors["body"] = "missing: describe what you saw or know"

@@ -165,8 +165,8 @@ def add_information(
 ) -> list[Document]:
     """Add text and files to the tip of receipt code ``code``.
 
-    A wrong code raises ``NotFound`` after its audit entry is queued; the caller commits before
-    it returns the error, so that failed attempts stay on record and count for the rate limit.
+    A wrong code raises ``NotFound`` after its audit entry is queued. The caller commits before
+    it returns the error, so that failed attempts stay on record.
     """
     public = public_context(ctx)
     lead = find_by_receipt(session, code)

@@ -18,7 +18,7 @@ from casetrail.core.ids import new_id
 from casetrail.db.base import Base
 
 LEAD_KINDS = ("tip", "internal")
-# How a lead reached us. Public tips always come through the form.
+# Channels through which a lead arrives. Public tips always come through the form.
 LEAD_CHANNELS = ("public_form", "phone", "partner_agency", "colleague", "other_case", "analysis", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
 CLOSE_REASONS = (
