@@ -88,8 +88,9 @@ class Worker:
         """Work until ``stop()``; with ``once``, return as soon as no job is runnable."""
         log.info("worker_started", worker_id=self.worker_id, kinds=sorted(self.handlers), once=once)
         while not self.stopping:
-            handled = self.run_periodic()
+            # Jobs first: a claim can end an abandoned job, which a periodic task then handles.
             ran_job = self.run_one()
+            handled = self.run_periodic()
             if ran_job or handled:
                 continue
             if once:
