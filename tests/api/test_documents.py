@@ -198,4 +198,3 @@ def test_labels_round_trip(client_for: ClientFactory) -> None:
 
     assert response.json()["labels"] == ["privileged"]
     assert stale.status_code == 409
-
