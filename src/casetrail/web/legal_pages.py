@@ -31,6 +31,8 @@ from casetrail.web.templating import render
 router = APIRouter()
 
 MAX_CHOICES = 500
+# Subjects and redaction offer people and organisations; addresses and sanctions are facts about them.
+SUBJECT_SCHEMA = "LegalEntity"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TextForm = Annotated[str, Form()]
 ListForm = Annotated[list[str] | None, Form()]
@@ -41,10 +43,15 @@ def _document_url(number: str, document_id: str) -> str:
     return f"/cases/{number}/legal/{document_id}"
 
 
+def _people_and_organisations(session: DbSession, ctx: Ctx, number: str) -> list[Any]:
+    """Return the case's people, companies and organisations (FtM LegalEntity and its descendants)."""
+    return list(list_entities(session, ctx, number, schema=SUBJECT_SCHEMA, limit=MAX_CHOICES).items)
+
+
 def _choices(session: DbSession, ctx: Ctx, number: str) -> dict[str, Any]:
     """Return what an author may choose from the case: entities, items, notes and charts."""
     return {
-        "entities": list_entities(session, ctx, number, limit=MAX_CHOICES).items,
+        "entities": _people_and_organisations(session, ctx, number),
         "items": list_items(session, ctx, number),
         "notes": list_notes(session, ctx, number),
         "charts": list_charts(session, ctx, number),
@@ -119,7 +126,7 @@ def document_page(
     if view.actions.edit:
         context.update(_choices(session, ctx, number))
     if view.actions.redact:
-        context["entities"] = list_entities(session, ctx, number, limit=MAX_CHOICES).items
+        context["entities"] = _people_and_organisations(session, ctx, number)
     return render(request, "legal/document.html", context)
 
 
