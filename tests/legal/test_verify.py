@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from casetrail.auth.policy import CasePermission
 from casetrail.db.engine import transaction
+from casetrail.legal.service import get_version, open_document, render_version
 from casetrail.legal.verify import Verdict, verify_pdf
 from tests.legal.conftest import LegalWorld
 
@@ -41,3 +45,19 @@ def test_unrelated_file_is_unknown(world: LegalWorld) -> None:
     with transaction(world.factory) as session:
         result = verify_pdf(session, world.ctx(world.alice), b"%PDF-1.7 not really")
     assert result.verdict == Verdict.UNKNOWN
+
+
+def test_issued_pdf_renders_again_identically(world: LegalWorld) -> None:
+    document = world.approved()
+    stored = world.pdf(document.id)
+    with transaction(world.factory) as session:
+        opened = open_document(
+            session,
+            world.ctx(world.alice),
+            world.number,
+            document.id,
+            CasePermission.READ,
+            attempted="legal.read",
+        )
+        again = render_version(session, opened, get_version(session, opened.document))
+    assert hashlib.sha256(again).hexdigest() == hashlib.sha256(stored).hexdigest()
