@@ -92,3 +92,14 @@ def test_outsider_upload_is_rejected(cli: Cli, alice_token: str) -> None:
 
     assert result.exit_code == 1
     assert f"case {NUMBER} not found" in result.stdout
+
+
+def test_jobs_counts_by_kind_and_status(cli: Cli, alice_token: str) -> None:
+    cli("documents", "upload", NUMBER, str(DATA / "csv/testCSV.csv"), token=alice_token)
+
+    before = cli("jobs", "--output", "json")
+    cli("worker", "--once")
+    after = cli("jobs", "--output", "json")
+
+    assert json.loads(before.stdout) == [{"kind": "documents.ingest", "status": "queued", "count": 1}]
+    assert json.loads(after.stdout) == [{"kind": "documents.ingest", "status": "done", "count": 1}]

@@ -19,9 +19,11 @@ from casetrail.cli.errors import CasetrailGroup
 from casetrail.cli.evidence import evidence_app
 from casetrail.cli.graph import graph_app
 from casetrail.cli.imports import import_app
+from casetrail.cli.jobs import jobs as jobs_command
 from casetrail.cli.lakehouse import lakehouse_app, purge_command, sql_command
 from casetrail.cli.leads import leads_app
 from casetrail.cli.legal import doc_app
+from casetrail.cli.notifications import notifications_app
 from casetrail.cli.search import search_app
 from casetrail.cli.worker import worker as worker_command
 from casetrail.cli.xref import watchlist_app, xref_app
@@ -49,6 +51,7 @@ def configure(ctx: typer.Context) -> None:
 app.command("init")(server.init)
 app.command("serve")(server.serve)
 app.command("worker")(worker_command)
+app.command("jobs")(jobs_command)
 app.command("demo")(demo)
 app.add_typer(user_app, name="user")
 app.add_typer(unit_app, name="unit")
@@ -65,6 +68,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(lakehouse_app, name="lakehouse")
 app.add_typer(doc_app, name="doc")
 app.add_typer(search_app, name="search")
+app.add_typer(notifications_app, name="notifications")
 app.add_typer(leads_app, name="leads")
 app.command("sql")(sql_command)
 app.command("purge")(purge_command)
