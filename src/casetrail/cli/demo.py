@@ -18,7 +18,7 @@ RESET_HINT = (
 
 
 def demo(output: OutputOption = OutputFormat.TEXT) -> None:
-    """Load the demo: two units, six accounts, two cases and a public OpenSanctions dataset.
+    """Load the demo: two units, six accounts, two cases, a public OpenSanctions dataset and two leads.
 
     Safe to run again: only what is missing is created. Passwords of new accounts are random
     and printed once; afterwards they can only be reset.
@@ -47,6 +47,7 @@ def _report_data(report: DemoReport) -> dict[str, Any]:
         "cases_created": [case.number for case in report.cases_created],
         "cases_existing": report.cases_existing,
         "imports": [{"case": number, **report_data(result)} for number, result in report.imports],
+        "leads_created": report.leads_created,
     }
 
 
@@ -74,5 +75,7 @@ def _print_report(report: DemoReport) -> None:
             f"imported {result.file_name} into case {number}: {result.entities} entities, "
             f"{result.statements} statements; invalid values left out: {len(result.skipped_values)}"
         )
+    if report.leads_created:
+        typer.echo(f"recorded leads: {', '.join(report.leads_created)}")
     if not report.created_anything:
         typer.echo("the demo is already loaded; nothing was created")

@@ -1,9 +1,10 @@
-"""Loading the demo: two units, six accounts in every role, two cases and a public FtM dataset.
+"""Loading the demo: two units, six accounts in every role, two cases, a public FtM dataset and leads.
 
 Loading is idempotent. Units, accounts and cases are looked up by name and number, and the
 dataset is imported into a case only when no earlier import of the same file (same SHA-256)
-exists there, so a run creates only what is missing. New accounts get random passwords, which
-the caller prints once; only their Argon2 hashes are stored.
+exists there. A demo lead is recorded only when no lead has its title. So a run creates only
+what is missing. New accounts get random passwords, which the caller prints once; only their
+Argon2 hashes are stored.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from casetrail.core.logging import get_logger
 from casetrail.core.settings import Settings
 from casetrail.entities.models import ImportBatch
 from casetrail.exchange.ftm_import import ImportReport, import_ftm
+from casetrail.leads import service as lead_service
+from casetrail.leads.fields import Grading, LeadContact, LeadFacts
+from casetrail.leads.models import Lead
 
 log = get_logger(__name__)
 
@@ -97,6 +101,50 @@ CASES = (
 )
 
 
+@dataclass(frozen=True)
+class DemoLead:
+    channel: str
+    facts: LeadFacts
+    source: str
+    grading: Grading
+    contact: LeadContact = field(default_factory=LeadContact)
+    priority: str = "normal"
+
+
+# Two calls about the same warehouse share a phone number, so the queue shows them as a group.
+LEADS = (
+    DemoLead(
+        channel="phone",
+        facts=LeadFacts(
+            title="Night deliveries at the Harbour Road warehouse",
+            body=(
+                "A caller reports vans unloading at the Harbour Road warehouse between midnight and "
+                "two, most nights. One driver gave +1 202 555 0142 to a neighbour."
+            ),
+            location="17 Harbour Road",
+            vehicle_plates=["HR 4471"],
+        ),
+        source="Call to the tip line",
+        grading=Grading(scale="5x5x5", source="C", information="3", handling="1"),
+        priority="high",
+    ),
+    DemoLead(
+        channel="colleague",
+        facts=LeadFacts(
+            title="Van seen at Harbour Road again",
+            body=(
+                "Patrol saw van HR 4471 at the warehouse at 01:30; the number +1 202 555 0142 is "
+                "painted on its side."
+            ),
+            location="17 Harbour Rd",
+            subject_names=["Marco Veldt"],
+        ),
+        source="Night patrol, Narcotics Unit 3",
+        grading=Grading(scale="admiralty", source="B", information="2"),
+    ),
+)
+
+
 @dataclass
 class DemoReport:
     units_created: list[str] = field(default_factory=list)
@@ -106,10 +154,12 @@ class DemoReport:
     cases_created: list[DemoCase] = field(default_factory=list)
     cases_existing: list[str] = field(default_factory=list)
     imports: list[tuple[str, ImportReport]] = field(default_factory=list)
+    leads_created: list[str] = field(default_factory=list)
 
     @property
     def created_anything(self) -> bool:
-        return bool(self.units_created or self.accounts_created or self.cases_created or self.imports)
+        created = self.units_created or self.accounts_created or self.cases_created or self.imports
+        return bool(created or self.leads_created)
 
 
 def dataset_path() -> Traversable:
@@ -123,12 +173,14 @@ def load_demo(session: Session, ctx: RequestContext, settings: Settings) -> Demo
     _load_accounts(session, ctx, settings, report)
     _load_cases(session, ctx, report)
     _load_dataset(session, ctx, report)
+    _load_leads(session, ctx, settings, report)
     log.info(
         "demo_loaded",
         units_created=len(report.units_created),
         accounts_created=len(report.accounts_created),
         cases_created=len(report.cases_created),
         imports=len(report.imports),
+        leads_created=len(report.leads_created),
     )
     return report
 
@@ -208,3 +260,24 @@ def _sha256(path: Traversable) -> str:
         for chunk in iter(lambda: stream.read(1 << 16), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _load_leads(session: Session, ctx: RequestContext, settings: Settings, report: DemoReport) -> None:
+    for demo_lead in LEADS:
+        if session.execute(select(Lead.id).where(Lead.title == demo_lead.facts.title)).first() is not None:
+            continue
+        lead = lead_service.create_lead(
+            session,
+            ctx,
+            settings,
+            channel=demo_lead.channel,
+            facts=demo_lead.facts,
+            contact=demo_lead.contact,
+            grading=demo_lead.grading,
+            source_description=demo_lead.source,
+            priority=demo_lead.priority,
+            category="drugs",
+            jurisdiction="harbour district",
+            unit_name=NARCOTICS,
+        )
+        report.leads_created.append(lead.reference)
