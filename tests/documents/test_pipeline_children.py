@@ -112,3 +112,15 @@ def test_abandoned_ingestion_marks_document_failed(world: World) -> None:
     row = reload(world, document.id)
     assert row.status == "failed"
     assert (row.failure_reason or "").startswith("ingestion stopped:")
+
+
+def test_password_protected_files_fail_with_reason(world: World) -> None:
+    archive = store_file(world, "archives/test7Z_protected_passTika.7z")
+    workbook = store_file(world, "office/password_protected.xlsx")
+
+    run_worker(world)
+
+    for document in (archive, workbook):
+        row = reload(world, document.id)
+        assert row.status == "failed"
+        assert "password" in (row.failure_reason or "").lower()
