@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select
 
@@ -133,3 +135,15 @@ def test_empty_tip_is_rejected(world: LeadWorld) -> None:
     with pytest.raises(ValidationFailed) as raised:
         world.submit("   ")
     assert "body" in raised.value.errors
+
+
+def test_concurrent_hits_are_all_counted(world: LeadWorld) -> None:
+    def one_hit(_: int) -> int:
+        with transaction(world.factory) as session:
+            return ratelimit.hit(
+                session, world.settings, scope=ratelimit.TIP_SCOPE, client_addr="198.51.100.7", limit=100
+            )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        counts = sorted(pool.map(one_hit, range(12)))
+    assert counts == list(range(1, 13))

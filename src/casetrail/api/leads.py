@@ -1,8 +1,8 @@
 """Leads and tips: internal leads, the triage queue, assignment, status, case links, public tips.
 
 The two public routes (``/tips`` and ``/tips/receipt``) need no account and are rate-limited per
-client address; a caller who sends the session cookie anyway must send its CSRF token, as on
-every other unsafe route. Every other route needs a logged-in caller.
+client address. A caller who sends the session cookie anyway must also send its CSRF token, as
+on every other unsafe route. Every other route needs a logged-in caller.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def list_leads(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> QueuePageOut:
-    """The triage queue: the leads the caller may see, filtered and sorted."""
+    """List the triage queue: the leads the caller may see, filtered and sorted."""
     flt = QueueFilter(
         statuses=status_filter,
         priority=priority,
@@ -194,7 +194,7 @@ def update_lead(
 
 @router.get("/leads/{reference}/group")
 def get_group(reference: str, session: DbSession, ctx: Ctx) -> list[LeadOut]:
-    """The leads of this lead's group that the caller may see, oldest first."""
+    """List the leads of this lead's group that the caller may see, oldest first."""
     view = service.read_lead(session, ctx, reference)
     return [LeadOut.model_validate(lead) for lead in group_members(session, ctx, view.lead)]
 
@@ -313,7 +313,7 @@ def add_to_tip(
     body: Annotated[str, Form()] = "",
     files: Annotated[list[UploadFile], File()] = [],  # noqa: B006
 ) -> TipAdditionOut:
-    """Add information to a tip with its receipt code. A wrong code answers 404 and counts as an attempt."""
+    """Add information to a tip with its receipt code. A wrong code returns 404 and counts as an attempt."""
     documents = public.add_with_receipt(
         session, ctx, settings, code=code, body=body, attachments=_attachments(files)
     )

@@ -35,7 +35,7 @@ Uploads = Annotated[list[UploadFile], Depends(uploaded_files)]
 
 @dataclass(frozen=True)
 class TipDraft:
-    """What the tipster typed, given back when the form must be shown again."""
+    """The tipster's input, shown again in the form when it must be resubmitted."""
 
     body: str = ""
     location: str = ""
