@@ -392,7 +392,7 @@ class LeadSettings(BaseModel):
     due_hours: dict[str, int] = Field(
         default_factory=lambda: {"urgent": 4, "high": 24, "normal": 72, "low": 168},
         description=(
-            'Hours from arrival until a lead of each priority is due, as JSON, e.g. '
+            "Hours from arrival until a lead of each priority is due, as JSON, e.g. "
             '{"urgent": 4, "high": 24, "normal": 72, "low": 168}.'
         ),
     )
