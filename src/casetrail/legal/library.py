@@ -27,7 +27,7 @@ from casetrail.core.errors import NotFound, ValidationFailed
 from casetrail.core.logging import get_logger
 from casetrail.legal.definitions import TemplateDefinition, parse_definition
 from casetrail.legal.models import LegalTemplate, LegalTemplateVersion
-from casetrail.legal.render import compile_pdf, shipped_file
+from casetrail.legal.render import compile_pdf, preamble, shipped_file
 from casetrail.legal.sample import SAMPLE_TIME, sample_inputs
 from casetrail.legal.sealing import FOOTER_PATTERN, content_sha256, footer_meta
 from casetrail.legal.textlayer import pdf_text
@@ -67,9 +67,10 @@ def check_key(key: str) -> str:
     return key
 
 
-def version_sha256(source: str, definition: str) -> str:
+def version_sha256(preamble_source: str, source: str, definition: str) -> str:
+    """Return the SHA-256 of the three texts, each preceded by its length in UTF-8 bytes."""
     digest = hashlib.sha256()
-    for part in (source, definition):
+    for part in (preamble_source, source, definition):
         encoded = part.encode("utf-8")
         digest.update(len(encoded).to_bytes(8, "big"))
         digest.update(encoded)
@@ -152,8 +153,9 @@ def _add_version(
         template_id=template.id,
         number=template.current_version,
         source=source,
+        preamble=preamble(),
         definition=definition_text,
-        sha256=version_sha256(source, definition_text),
+        sha256=version_sha256(preamble(), source, definition_text),
         comment=comment,
         created_by=actor,
     )

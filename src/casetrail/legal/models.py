@@ -45,9 +45,12 @@ class LegalTemplateVersion(Base):
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     # The typst source, without the preamble that Casetrail puts before it.
     source: Mapped[str] = mapped_column(Text, nullable=False)
+    # The preamble shipped when the version was saved, so a Casetrail upgrade that changes the
+    # shipped preamble does not change how existing versions render.
+    preamble: Mapped[str] = mapped_column(Text, nullable=False)
     # The field definitions as TOML text, kept as written so an administrator edits them again.
     definition: Mapped[str] = mapped_column(Text, nullable=False)
-    # SHA-256 of the source and the definition, as named in every document version it renders.
+    # SHA-256 of the preamble, the source and the definition (``library.version_sha256``).
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -60,30 +60,36 @@ def shipped_file(name: str) -> str:
     return resources.files("casetrail.legal").joinpath("templates", name).read_text("utf-8")
 
 
-def _preamble_lines() -> int:
-    return preamble().count("\n")
-
-
-def _template_line(lines: list[int]) -> int | None:
-    """Return the first location after the preamble, as a line of the template's source."""
-    offset = _preamble_lines()
+def _template_line(lines: list[int], offset: int) -> int | None:
+    """Return the first location after the preamble's ``offset`` lines, as a template line."""
     for line in lines:
         if line > offset:
             return line - offset
     return None
 
 
-def _error_of(template: str, error: typst.TypstError) -> TemplateError:
+def _error_of(template: str, error: typst.TypstError, offset: int) -> TemplateError:
     texts = [error.diagnostic or "", *[str(entry) for entry in error.trace or []]]
     lines = [int(match.group(1)) for text in texts for match in _LOCATION.finditer(text)]
-    return TemplateError(template=template, line=_template_line(lines), message=error.message)
+    return TemplateError(template=template, line=_template_line(lines, offset), message=error.message)
 
 
 def compile_pdf(
-    template: str, source: str, data: dict[str, Any], meta: dict[str, Any], timestamp: datetime
+    template: str,
+    source: str,
+    data: dict[str, Any],
+    meta: dict[str, Any],
+    timestamp: datetime,
+    *,
+    preamble_source: str | None = None,
 ) -> bytes:
-    """Compile ``source`` after the preamble with ``data`` and ``meta`` as JSON inputs."""
-    document = (preamble() + source).encode("utf-8")
+    """Compile ``source`` after the preamble with ``data`` and ``meta`` as JSON inputs.
+
+    ``preamble_source`` is the preamble a template version was saved with; the default is the
+    shipped one.
+    """
+    before = preamble() if preamble_source is None else preamble_source
+    document = (before + source).encode("utf-8")
     inputs = {"data": json.dumps(data, ensure_ascii=False), "meta": json.dumps(meta, ensure_ascii=False)}
     try:
         return typst.compile(
@@ -95,7 +101,7 @@ def compile_pdf(
             timestamp=timestamp.replace(microsecond=0),
         )
     except typst.TypstError as error:
-        found = _error_of(template, error)
+        found = _error_of(template, error, before.count("\n"))
         log.warning("legal_template_compile_failed", template=template, line=found.line)
         raise TemplateRenderFailed(found) from None
     except (RuntimeError, ValueError) as error:

@@ -411,7 +411,7 @@ def meta_for(document: LegalDocument, version: LegalDocumentVersion) -> dict[str
 
 
 def render_version(session: Session, opened: OpenedDocument, version: LegalDocumentVersion) -> bytes:
-    """Compile a version to PDF with its own template version and inputs."""
+    """Compile a version to PDF with its own template version (preamble included) and inputs."""
     template_row = _template_version_of(session, version)
     timestamp = version.issued_at or version.created_at
     return compile_pdf(
@@ -420,6 +420,7 @@ def render_version(session: Session, opened: OpenedDocument, version: LegalDocum
         version.inputs,
         meta_for(opened.document, version),
         timestamp,
+        preamble_source=template_row.preamble,
     )
 
 
