@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import MetaData
 
 import casetrail.audit.models
@@ -29,7 +28,7 @@ def metadata() -> MetaData:
     return Base.metadata
 
 
-def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
     """Leave the search index's engine-specific objects out of model comparisons.
 
     Migration 0006 creates them beside the ``search_entry`` table, and no model describes them.
