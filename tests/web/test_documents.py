@@ -208,3 +208,22 @@ def test_highlight_marks_case_insensitive_words() -> None:
         Segment(" is a ", False),
         Segment("toolkit", True),
     ]
+
+
+@pytest.mark.usefixtures("people")
+def test_video_document_shows_player_and_keyframes(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    alice = browser_for("alice")
+    uploaded = _upload(alice, "audio_video/testMP4Video.mp4", accept="application/json")
+    [document] = uploaded.json()["documents"]  # type: ignore[attr-defined]
+    _drain(factory, settings)
+
+    page = alice.get(f"/documents/{document['id']}")
+    keyframe = alice.get(f"/documents/{document['id']}/pages/1/image")
+
+    assert (
+        f'<video controls preload="metadata" src="/documents/{document["id"]}/original?inline=1"' in page.text
+    )
+    assert 'alt="Keyframe 1"' in page.text
+    assert keyframe.headers["content-type"] == "image/png"
