@@ -37,7 +37,7 @@ from casetrail.auth.context import RequestContext
 from casetrail.core.errors import ValidationFailed
 from casetrail.core.logging import get_logger
 from casetrail.entities.models import CaseEntity, Statement
-from casetrail.xref.candidates import upsert_candidate
+from casetrail.xref.candidates import ScoredPair, store_candidates
 from casetrail.xref.index import Side
 from casetrail.xref.keys import address_key, identifier_key, name_tokens
 
@@ -343,20 +343,7 @@ def run_batch(
     report.pairs = len(pairs)
 
     stored = time.perf_counter()
-    for pair in pairs:
-        left, right = _side(pair.left_id), _side(pair.right_id)
-        upsert_candidate(
-            session,
-            left,
-            right,
-            schema=schema,
-            score=pair.probability,
-            algorithm="splink",
-            features={"match_weight": round(pair.match_weight, 3), "levels": pair.levels},
-            shared_keys=[name for name, level in pair.levels.items() if level > 0],
-            origin="batch",
-        )
-        report.candidates += 1
+    report.candidates = store_candidates(session, (_scored(pair, schema) for pair in pairs))
     session.flush()
     report.phases["store"] = time.perf_counter() - stored
     report.seconds = time.perf_counter() - started
@@ -376,6 +363,19 @@ def run_batch(
         seconds={name: round(value, 1) for name, value in report.phases.items()},
     )
     return report
+
+
+def _scored(pair: LinkedPair, schema: str) -> ScoredPair:
+    return ScoredPair(
+        one=_side(pair.left_id),
+        other=_side(pair.right_id),
+        schema=schema,
+        score=pair.probability,
+        algorithm="splink",
+        features={"match_weight": round(pair.match_weight, 3), "levels": pair.levels},
+        shared_keys=[name for name, level in pair.levels.items() if level > 0],
+        origin="batch",
+    )
 
 
 def _counted(records: Iterator[dict[str, Any]], report: BatchReport) -> Iterator[dict[str, Any]]:
