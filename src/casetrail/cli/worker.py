@@ -29,7 +29,12 @@ from casetrail.migrations.runner import is_current
 log = get_logger(__name__)
 
 # One line per package with background work.
-TASK_MODULES: tuple[str, ...] = ("casetrail.documents.tasks",)
+TASK_MODULES: tuple[str, ...] = (
+    "casetrail.documents.tasks",
+    "casetrail.xref.tasks",
+    "casetrail.search.tasks",
+    "casetrail.notifications.tasks",
+)
 
 # Seconds a stopping worker process gets to finish its current job before it is killed.
 STOP_TIMEOUT_SECONDS = 60.0

@@ -89,8 +89,8 @@ def candidate_sides(candidate: Candidate) -> tuple[Side, Side]:
 def store_candidates(session: Session, pairs: Iterable[ScoredPair]) -> int:
     """Store many pairs as ``upsert_candidate`` would, with one look-up and one insert per chunk.
 
-    Batch linkage writes hundreds of thousands of pairs; one query per pair took most of its
-    time. Returns the number of pairs stored.
+    Batch linkage can write hundreds of thousands of pairs, too many for one query each.
+    Returns the number of pairs stored.
     """
     stored = 0
     for chunk in _chunks(pairs, STORE_CHUNK):
