@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from casetrail.cases import tasks as task_service
@@ -18,7 +20,7 @@ from casetrail.notifications.models import EmailDelivery
 from casetrail.notifications.preferences import set_preferences
 from casetrail.notifications.writer import Choice
 from tests.notifications.conftest import World
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import Credentials, SmtpServer
 
 
 def _assign_task(world: World) -> None:
@@ -145,3 +147,43 @@ def test_password_file_first_line(tmp_path: Path, content: str, expected: str) -
     path.write_text(content)
     mail = MailSettings(password_file=path)
     assert smtp_password(mail) == expected
+
+
+def test_login_works_and_password_is_not_logged(
+    world: World, smtp_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "correct-horse-smtp-secret"
+    server = SmtpServer(smtp_port, Credentials("casetrail", secret))
+    mail = world.settings.mail.model_copy(update={"username": "casetrail", "password": SecretStr(secret)})
+    world.settings = world.settings.model_copy(update={"mail": mail})
+    _assign_task(world)
+    server.start()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            run = send_pending(world.factory, world.settings)
+    finally:
+        server.stop()
+    assert run.sent == 1
+    assert len(server.mailbox.messages) == 1
+    assert secret not in caplog.text
+
+
+def test_wrong_password_waits_for_retry(world: World, smtp_port: int) -> None:
+    server = SmtpServer(smtp_port, Credentials("casetrail", "the-right-one"))
+    mail = world.settings.mail.model_copy(
+        update={"username": "casetrail", "password": SecretStr("a-wrong-one")}
+    )
+    world.settings = world.settings.model_copy(update={"mail": mail})
+    _assign_task(world)
+    server.start()
+    try:
+        run = send_pending(world.factory, world.settings)
+    finally:
+        server.stop()
+    delivery = _deliveries(world)[0]
+    assert run.retried == 1
+    assert delivery.status == "pending"
+    # Against aiosmtpd 1.4.6 the rejected login ends in a read timeout rather than a 535 reply
+    # reaching smtplib, so only the presence of an error is checked.
+    assert delivery.last_error
+    assert server.mailbox.messages == []

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -33,16 +34,38 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """The one login the server accepts; AUTH is offered without TLS, which suits 127.0.0.1 only."""
+
+    username: str
+    password: str
+
+    def __call__(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        accepted = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == self.username
+            and auth_data.password.decode() == self.password
+        )
+        return AuthResult(success=accepted)
+
+
 class SmtpServer:
     """Start and stop an SMTP server on one fixed port of 127.0.0.1, keeping one mailbox."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, credentials: Credentials | None = None) -> None:
         self.port = port
+        self.credentials = credentials
         self.mailbox = Mailbox()
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if self.credentials is not None:
+            options = {"authenticator": self.credentials, "auth_require_tls": False}
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
 
     def stop(self) -> None:
