@@ -10,6 +10,7 @@ import networkx as nx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from casetrail.cli.graph import CAPTION_WIDTH, community_line
 from tests.cli.runner import Cli
 from tests.factories import context_for, make_case, make_user
 from tests.graph.scenario import CALLS_EACH, Scenario, build_scenario
@@ -118,3 +119,17 @@ def test_cross_case_with_purpose_leaves_out_hidden_case(cli: Cli, tokens: Tokens
     result = cli("graph", "centrality", "--purpose", "hub review", "-o", "json", token=tokens.rivera)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["items"] == []
+
+
+def test_community_line_names_first_members() -> None:
+    captions = [f"Person {number}" for number in range(14)]
+    line = community_line(3, captions)
+    assert line.startswith("3 (14): Person 0, Person 1,")
+    assert "Person 9, and 4 more" in line
+    assert "Person 10" not in line
+
+
+def test_community_line_shortens_long_names() -> None:
+    line = community_line(1, ["Ordinance " * 20])
+    assert len(line) == len("1 (1): ") + CAPTION_WIDTH
+    assert line.endswith("…")

@@ -242,9 +242,26 @@ def communities(
     def as_text() -> None:
         typer.echo(f"modularity {answer.value.modularity:.4f}, {len(groups)} communities")
         for number, group in enumerate(groups, start=1):
-            typer.echo(f"{number} ({len(group)}): " + ", ".join(node["caption"] for node in group))
+            typer.echo(community_line(number, [node["caption"] for node in group]))
 
     print_result(output, data, as_text)
+
+
+COMMUNITY_NAMES_SHOWN = 10
+"""Members named per community in text output; ``--output json`` lists every member."""
+CAPTION_WIDTH = 60
+
+
+def community_line(number: int, captions: list[str]) -> str:
+    """Return one line of text output: the first members' names and how many more there are."""
+    shown = [_shorten(caption) for caption in captions[:COMMUNITY_NAMES_SHOWN]]
+    rest = len(captions) - len(shown)
+    more = f", and {rest} more" if rest else ""
+    return f"{number} ({len(captions)}): " + ", ".join(shown) + more
+
+
+def _shorten(caption: str) -> str:
+    return caption if len(caption) <= CAPTION_WIDTH else caption[: CAPTION_WIDTH - 1] + "…"
 
 
 @graph_app.command("timeline")
