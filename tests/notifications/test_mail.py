@@ -187,3 +187,32 @@ def test_wrong_password_waits_for_retry(world: World, smtp_port: int) -> None:
     # reaching smtplib, so only the presence of an error is checked.
     assert delivery.last_error
     assert server.mailbox.messages == []
+
+
+def test_server_restart_delivers_exactly_once(world: World, smtp_port: int) -> None:
+    server = SmtpServer(smtp_port)
+    server.start()
+    try:
+        _assign_task(world)
+        first = send_pending(world.factory, world.settings)
+        server.stop()
+
+        _assign_task(world)
+        down = send_pending(world.factory, world.settings)
+        waiting = [row for row in _deliveries(world) if row.status == "pending"]
+
+        server.start()
+        back = send_pending(world.factory, world.settings, now=utcnow() + timedelta(hours=1))
+        idle = send_pending(world.factory, world.settings, now=utcnow() + timedelta(hours=2))
+    finally:
+        server.stop()
+    assert first.sent == 1
+    assert down.retried == 1
+    assert len(waiting) == 1
+    assert waiting[0].last_error
+    assert back.sent == 1
+    assert idle.claimed == 0
+    message_ids = [message["Message-ID"] for message in server.mailbox.messages]
+    assert len(message_ids) == 2
+    assert message_ids.count(waiting[0].message_id) == 1
+    assert all(row.status == "sent" for row in _deliveries(world))
