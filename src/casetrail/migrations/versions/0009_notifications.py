@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("object_id", sa.String(length=200), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("link", sa.String(length=500), nullable=False),
+        sa.Column("in_app", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("read_at", UTC_DATETIME, nullable=True),
         sa.ForeignKeyConstraint(
