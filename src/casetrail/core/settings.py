@@ -217,6 +217,19 @@ class DocumentSettings(BaseModel):
             "e.g. GB; empty finds only numbers written with + and a country code."
         ),
     )
+    max_memory_bytes: int = Field(
+        default=4 * 1024**3,
+        ge=0,
+        description=(
+            "Address space one extraction process may use, in bytes, e.g. 4294967296 (4 GiB); "
+            "a file that needs more fails. 0 sets no limit."
+        ),
+    )
+    extract_timeout_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Seconds reading one file may take in all (OCR of every page included), e.g. 3600.",
+    )
     ingest_attempts: int = Field(
         default=3,
         ge=1,

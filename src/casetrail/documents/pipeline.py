@@ -1,15 +1,16 @@
 """The ``documents.ingest`` job: read one stored document into text, metadata and children.
 
 Steps: mark the document ``processing``; decrypt its blob into a private temporary folder;
-detect the media type from the content; run the extractor registered for that type; then, in
-one transaction, write pages (page images go to the blob store), metadata, child documents
-(each queued for its own ingestion) and identifier mentions, and mark it ``ingested``.
+detect the media type from the content; run the extractor registered for that type in a child
+process with memory and time limits (``isolation``); then, in one transaction, write pages
+(page images go to the blob store), metadata, child documents (each queued for its own
+ingestion) and identifier mentions, and mark it ``ingested``.
 
 A file that cannot be read ends ``failed`` with a reason a user can read, and the job itself
 succeeds, so the worker moves on; the original stays in the blob store and ``retry`` queues
 it again. Only database errors escape, so the queue retries the job when the database is
-back. A worker that dies mid-file (for example killed for memory) loses its lease; the job is
-retried, and ``fail_abandoned`` marks the document failed once the job has no attempts left.
+back. A worker process that dies mid-file loses its lease; the job is retried, and
+``fail_abandoned`` marks the document failed once the job has no attempts left.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from casetrail.core.settings import Settings
 from casetrail.db.engine import transaction
 from casetrail.documents.extract.base import Extraction, ExtractionFailed, Limits
 from casetrail.documents.ingest_state import begin_ingestion, mark_failed, save_extraction
+from casetrail.documents.isolation import extract_isolated
 from casetrail.documents.registry import extractor_for, sniff_media_type
 from casetrail.jobs.types import JobContext
 
@@ -102,9 +104,17 @@ def _extract(settings: Settings, original: Path, media_type: str, workdir: Path)
             f"the file has {size} bytes, more than the limit of {limits.max_file_bytes} "
             "(CASETRAIL_DOCUMENTS__MAX_UPLOAD_BYTES)"
         )
-    extractor = extractor_for(media_type)
+    # Fail fast, without starting a process, when no extractor reads this type.
+    extractor_for(media_type)
     workdir.mkdir()
-    return extractor(original, limits, workdir)
+    return extract_isolated(
+        media_type,
+        original,
+        limits,
+        workdir,
+        memory_bytes=settings.documents.max_memory_bytes,
+        timeout_seconds=settings.documents.extract_timeout_seconds,
+    )
 
 
 def _fail(context: JobContext, document_id: str, reason: str, media_type: str) -> None:
