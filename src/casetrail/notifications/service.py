@@ -40,6 +40,8 @@ def _visible(session: Session, actor: Actor, user_id: str) -> ColumnElement[bool
             member_case_ids=member_case_ids,
         )
     )
+    # NOTE: lead notifications (no case) pass unchecked here. The writer asked the lead policy
+    # when it created them, but access to the lead lost since then does not hide them.
     return (
         (Notification.user_id == user_id)
         & Notification.in_app
