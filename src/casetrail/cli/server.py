@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from casetrail.blobs.keys import ensure_master_key
 from casetrail.cli.output import OutputFormat, OutputOption, print_fields, print_result
 from casetrail.cli.runtime import current_runtime
-from casetrail.cli.worker import start_worker_processes, stop_worker_processes
+from casetrail.cli.worker import WorkerPool
 from casetrail.core.errors import CasetrailError
 from casetrail.core.logging import get_logger
 from casetrail.core.settings import get_settings
@@ -74,7 +74,9 @@ def serve(
     url = settings.resolved_database_url
     _require_migrated(url)
     log.info("server_starting", host=host, port=port, workers=workers, job_workers=job_workers)
-    job_processes = start_worker_processes(job_workers) if job_workers else []
+    pool = WorkerPool(job_workers)
+    if job_workers:
+        pool.start()
     try:
         # Workers build the app from the factory themselves; log_config=None leaves log output
         # to casetrail's own logging, and the app logs each request, so uvicorn's access log is off.
@@ -88,7 +90,7 @@ def serve(
             access_log=False,
         )
     finally:
-        stop_worker_processes(job_processes)
+        pool.stop()
     log.info("server_stopped", host=host, port=port)
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -38,6 +41,8 @@ TASK_MODULES: tuple[str, ...] = (
 
 # Seconds a stopping worker process gets to finish its current job before it is killed.
 STOP_TIMEOUT_SECONDS = 60.0
+# Seconds between checks that every worker process of a pool is still running.
+MONITOR_INTERVAL_SECONDS = 5.0
 
 
 def load_tasks(modules: Sequence[str] = TASK_MODULES) -> tuple[dict[str, JobHandler], list[PeriodicTask]]:
@@ -71,18 +76,11 @@ def run_worker_process(once: bool = False) -> int:
     return worker.run(once=once).jobs
 
 
-def start_worker_processes(count: int, *, once: bool = False) -> list[BaseProcess]:
-    """Start ``count`` worker processes (spawned, so each opens its own database pool)."""
+def _spawn(index: int, *, once: bool) -> BaseProcess:
     context = multiprocessing.get_context("spawn")
-    processes: list[BaseProcess] = []
-    for index in range(count):
-        process = context.Process(
-            target=run_worker_process, args=(once,), name=f"casetrail-job-worker-{index}"
-        )
-        process.start()
-        processes.append(process)
-    log.info("job_workers_started", count=count, pids=[process.pid for process in processes])
-    return processes
+    process = context.Process(target=run_worker_process, args=(once,), name=f"casetrail-job-worker-{index}")
+    process.start()
+    return process
 
 
 def stop_worker_processes(processes: Sequence[BaseProcess]) -> None:
@@ -97,6 +95,39 @@ def stop_worker_processes(processes: Sequence[BaseProcess]) -> None:
             process.kill()
             process.join()
     log.info("job_workers_stopped", count=len(processes))
+
+
+class WorkerPool:
+    """Job worker processes (spawned, each with its own database pool), restarted when one exits.
+
+    A worker process exits only when it is stopped or killed from outside (the extractors run
+    in child processes of their own), so one that is gone while the pool runs is started again.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.processes: list[BaseProcess] = []
+        self._stopping = threading.Event()
+        self._monitor = threading.Thread(target=self._watch, name="job-worker-monitor", daemon=True)
+
+    def start(self) -> None:
+        self.processes = [_spawn(index, once=False) for index in range(self.count)]
+        log.info("job_workers_started", count=self.count, pids=[process.pid for process in self.processes])
+        self._monitor.start()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(MONITOR_INTERVAL_SECONDS):
+            for index, process in enumerate(self.processes):
+                if process.is_alive() or self._stopping.is_set():
+                    continue
+                log.warning("job_worker_restarted", pid=process.pid, exitcode=process.exitcode)
+                self.processes[index] = _spawn(index, once=False)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._monitor.is_alive():
+            self._monitor.join()
+        stop_worker_processes(self.processes)
 
 
 def worker(
@@ -116,12 +147,28 @@ def worker(
         jobs = run_worker_process(once=once)
         typer.echo(f"{jobs} jobs run", err=True)
         return
-    processes = start_worker_processes(concurrency, once=once)
-    try:
+    if once:
+        processes = [_spawn(index, once=True) for index in range(concurrency)]
         for process in processes:
             process.join()
-    except KeyboardInterrupt:
-        stop_worker_processes(processes)
+        return
+    _run_pool(concurrency)
+
+
+def _run_pool(concurrency: int) -> None:
+    """Run a pool until SIGTERM or SIGINT, then stop its workers after their current jobs."""
+    stop_requested = threading.Event()
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("job_workers_stop_requested", signal=signum)
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    pool = WorkerPool(concurrency)
+    pool.start()
+    stop_requested.wait()
+    pool.stop()
 
 
 def _require_migrated(url: str) -> None:
