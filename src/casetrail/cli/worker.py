@@ -100,8 +100,8 @@ def stop_worker_processes(processes: Sequence[BaseProcess]) -> None:
 class WorkerPool:
     """Job worker processes (spawned, each with its own database pool), restarted when one exits.
 
-    A worker process exits only when it is stopped or killed from outside (the extractors run
-    in child processes of their own), so one that is gone while the pool runs is started again.
+    A worker process runs until it is stopped. One that is gone while the pool runs (killed from
+    outside, or failed at start, for example with the database unreachable) is started again.
     """
 
     def __init__(self, count: int) -> None:

@@ -89,7 +89,7 @@ class Worker:
         log.info("worker_started", worker_id=self.worker_id, kinds=sorted(self.handlers), once=once)
         while not self.stopping:
             # Jobs first: a claim can end an abandoned job, which a periodic task then handles.
-            ran_job = self.run_one()
+            ran_job = self._poll_queue()
             handled = self.run_periodic()
             if ran_job or handled:
                 continue
@@ -98,6 +98,15 @@ class Worker:
             self._stopping.wait(self.settings.jobs.poll_interval_seconds)
         log.info("worker_stopped", worker_id=self.worker_id, jobs=self.stats.jobs)
         return self.stats
+
+    def _poll_queue(self) -> bool:
+        """Run one job; when the queue cannot be read (database down), log it and report no job."""
+        try:
+            return self.run_one()
+        except Exception as error:  # the worker waits and polls again
+            log.exception("job_poll_failed", worker_id=self.worker_id, error_type=type(error).__name__)
+            self.stats.errors.append(f"poll: {type(error).__name__}: {error}")
+            return False
 
     def run_periodic(self) -> int:
         """Run every periodic task once; a task that raises is logged and skipped this round."""
