@@ -106,3 +106,28 @@ def test_record_internal_lead(browser_for: BrowserFactory, tips: list[str]) -> N
     reference = response.headers["location"].rsplit("/", 1)[1]
     page = rivera.get(f"/leads/{reference}")
     assert "Caller about a car" in page.text
+
+
+def test_attachment_downloads_for_triage(
+    browser_for: BrowserFactory, tips: list[str], factory: sessionmaker[Session]
+) -> None:
+    with transaction(factory) as session:
+        lead = session.execute(select(Lead).where(Lead.reference == tips[0])).scalar_one()
+        document_id = session.execute(select(Document.id).where(Document.lead_id == lead.id)).scalar_one()
+    clerk = browser_for("clerk")
+    page = clerk.get(f"/leads/{tips[0]}")
+    assert f"/leads/{tips[0]}/attachments/{document_id}" in page.text
+    response = clerk.get(f"/leads/{tips[0]}/attachments/{document_id}")
+    assert response.status_code == 200
+    assert response.content == b"\xff\xd8\xff photo"
+    assert response.headers["content-disposition"].startswith("attachment;")
+
+
+def test_attachment_hidden_from_other_unit(
+    browser_for: BrowserFactory, tips: list[str], factory: sessionmaker[Session]
+) -> None:
+    make_user(factory, "okafor", role="investigator", unit="Unit B")
+    with transaction(factory) as session:
+        document_id = session.execute(select(Document.id)).scalars().first()
+    response = browser_for("okafor").get(f"/leads/{tips[0]}/attachments/{document_id}")
+    assert response.status_code == 404

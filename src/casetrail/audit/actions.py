@@ -96,6 +96,7 @@ class AuditAction(StrEnum):
     LEAD_ASSIGN = "lead.assign"
     LEAD_STATUS = "lead.status_change"
     LEAD_LINK_CASE = "lead.link_case"
+    LEAD_ATTACHMENT_READ = "lead.attachment_read"
 
     # Full-text search: queries (with the stated purpose when across cases) and index rebuilds.
     SEARCH_QUERY = "search.query"

@@ -5,19 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from casetrail.auth import policy
 from casetrail.auth.roles import Sensitivity
+from casetrail.blobs.factory import blob_store
 from casetrail.http.deps import Ctx, DbSession
 from casetrail.http.state import get_state
 from casetrail.leads import conversion, service
+from casetrail.leads.attachments import open_attachment
 from casetrail.leads.fields import GRADING_SCALES, Grading, LeadContact, LeadFacts, parse_local_time
 from casetrail.leads.models import CLOSE_REASONS, LEAD_CHANNELS, PRIORITIES
 from casetrail.leads.queue import SORTS, QueueFilter, lead_view, list_queue
 from casetrail.leads.service import LeadUpdate
 from casetrail.leads.workflow import TRANSITIONS, LeadStatus
 from casetrail.web.case_view import Pager
+from casetrail.web.document_pages import disposition_header
+from casetrail.web.evidence_files import DOWNLOAD_HEADERS
 from casetrail.web.forms import see_other
 from casetrail.web.templating import render
 
@@ -257,3 +261,18 @@ def open_case(
     return see_other(
         f"/cases/{result.case.number}", f"Case {result.case.number} opened from lead {reference}."
     )
+
+
+@router.get("/leads/{reference}/attachments/{document_id}")
+def download_attachment(
+    request: Request, reference: str, document_id: str, session: DbSession, ctx: Ctx
+) -> StreamingResponse:
+    """Send a tip attachment as a download, never inline: it came from the public."""
+    content = open_attachment(session, ctx, blob_store(get_state(request).settings), reference, document_id)
+    document = content.document
+    headers = {
+        **DOWNLOAD_HEADERS,
+        "Content-Disposition": disposition_header("attachment", document.file_name),
+        "Content-Length": str(document.size),
+    }
+    return StreamingResponse(content.chunks, media_type="application/octet-stream", headers=headers)
