@@ -51,10 +51,6 @@ class SearchEntry(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), nullable=False)
     # 1-based page of a document; None for notes and entities.
     page_no: Mapped[int | None] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
-    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    title_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    body_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # When the content was made (document date, note creation), for date filters and sorting.
     entry_date: Mapped[datetime | None] = mapped_column()
     # The author or sender of a document, or the author of a note.
@@ -64,6 +60,10 @@ class SearchEntry(Base):
     # Labels of a document, each enclosed in "|" ("|seized|privileged|"), for exact label filters.
     labels: Mapped[str] = mapped_column(Text, nullable=False, default="")
     indexed_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+    title: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    title_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     __table_args__ = (
         Index("ix_search_entry_kind_object", "kind", "object_id"),

@@ -109,21 +109,58 @@ def count_matches(
     return int(session.execute(counted).scalar_one())
 
 
-def page_of_matches(
+@dataclass(frozen=True)
+class RankedPage:
+    """The ids and scores of one page of matches, in order, and the number of all matches."""
+
+    ids: list[int]
+    scores: dict[int, float]
+    total: int | None
+    """None when the page is past the last match, so the statement returned no row to count."""
+
+
+def rank_matches(
     session: Session,
     match: Match,
     visible: ColumnElement[bool],
     conditions: list[ColumnElement[bool]],
     checked: CheckedRequest,
-) -> list[tuple[SearchEntry, str, float]]:
-    """Return the entries of the requested page with their case number and score."""
-    score = match.score.label("score")
-    query = _base(match, visible, conditions).with_only_columns(SearchEntry, Case.number, score)
+) -> RankedPage:
+    """Return the ids of the requested page and the total in one statement.
+
+    Only ids, scores and dates pass through the sort, and the window count comes with the
+    page, so the engine reads each match once and never carries page text through the sort.
+    """
+    # FTS5 computes bm25 only in the statement that matches, not in a window query, so the
+    # window count runs over the matches as a subquery.
+    matches = (
+        _base(match, visible, conditions)
+        .with_only_columns(SearchEntry.id, match.score.label("score"), SearchEntry.entry_date)
+        .subquery("matches")
+    )
+    query = select(matches.c.id, matches.c.score, func.count().over().label("total"))
     if checked.sort == SortOrder.NEWEST:
-        query = query.order_by(SearchEntry.entry_date.desc().nulls_last(), SearchEntry.id.desc())
+        query = query.order_by(matches.c.entry_date.desc().nulls_last(), matches.c.id.desc())
     elif checked.sort == SortOrder.OLDEST:
-        query = query.order_by(SearchEntry.entry_date.asc().nulls_last(), SearchEntry.id.asc())
+        query = query.order_by(matches.c.entry_date.asc().nulls_last(), matches.c.id.asc())
     else:
-        query = query.order_by(score.desc(), SearchEntry.id.asc())
-    query = query.limit(checked.page_size).offset(checked.offset)
-    return [(entry, number, float(value)) for entry, number, value in session.execute(query).all()]
+        query = query.order_by(matches.c.score.desc(), matches.c.id.asc())
+    rows = session.execute(query.limit(checked.page_size).offset(checked.offset)).all()
+    return RankedPage(
+        ids=[row.id for row in rows],
+        scores={row.id: float(row.score) for row in rows},
+        total=int(rows[0].total) if rows else None,
+    )
+
+
+def load_entries(session: Session, ids: list[int]) -> list[tuple[SearchEntry, str]]:
+    """Return the entries with ``ids`` and their case numbers, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(SearchEntry, Case.number)
+        .join(Case, Case.id == SearchEntry.case_id)
+        .where(SearchEntry.id.in_(ids))
+    ).all()
+    by_id = {entry.id: (entry, number) for entry, number in rows}
+    return [by_id[entry_id] for entry_id in ids if entry_id in by_id]

@@ -31,7 +31,8 @@ from casetrail.search.query import (
     count_matches,
     engine_match,
     filter_conditions,
-    page_of_matches,
+    load_entries,
+    rank_matches,
     visible_condition,
 )
 from casetrail.search.request import CheckedRequest, SearchRequest, check_request
@@ -99,8 +100,9 @@ def search(session: Session, ctx: RequestContext, request: SearchRequest) -> Sea
     match = engine_match(session, compiled)
     visible = visible_condition(session, ctx.actor)
     conditions = filter_conditions(checked, case.id if case is not None else None)
-    total = count_matches(session, match, visible, conditions)
-    rows = page_of_matches(session, match, visible, conditions, checked) if total > checked.offset else []
+    ranked = rank_matches(session, match, visible, conditions, checked)
+    total = ranked.total if ranked.total is not None else count_matches(session, match, visible, conditions)
+    rows = [(entry, number, ranked.scores[entry.id]) for entry, number in load_entries(session, ranked.ids)]
     hits = [_hit(entry, number, score, compiled.highlighter) for entry, number, score in rows]
 
     _audit(session, ctx, checked, case, total=total, entries=[entry for entry, _, _ in rows])

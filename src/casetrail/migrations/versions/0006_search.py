@@ -48,6 +48,8 @@ _POSTGRESQL_INDEX = (
 
 
 def upgrade() -> None:
+    # The long texts come last: SQLite reads the columns of a row in order, so filters and sorts
+    # on the short columns never walk the overflow pages of a page's text.
     op.create_table(
         "search_entry",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -55,15 +57,15 @@ def upgrade() -> None:
         sa.Column("object_id", sa.String(length=200), nullable=False),
         sa.Column("case_id", sa.String(length=36), nullable=False),
         sa.Column("page_no", sa.Integer(), nullable=True),
-        sa.Column("title", sa.String(length=1000), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("title_terms", sa.Text(), nullable=False),
-        sa.Column("body_terms", sa.Text(), nullable=False),
         sa.Column("entry_date", casetrail.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("author", sa.String(length=500), nullable=False),
         sa.Column("media_type", sa.String(length=200), nullable=False),
         sa.Column("labels", sa.Text(), nullable=False),
         sa.Column("indexed_at", casetrail.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("title", sa.String(length=1000), nullable=False),
+        sa.Column("title_terms", sa.Text(), nullable=False),
+        sa.Column("body_terms", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["case_file.id"], name=op.f("fk_search_entry_case_id_case_file")
         ),
