@@ -18,6 +18,9 @@ import multiprocessing
 import pickle
 import resource
 import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +48,8 @@ def extract_isolated(
     result_path.unlink(missing_ok=True)
     task = _ChildTask(media_type, str(path), limits, str(workdir), str(result_path), memory_bytes)
     child = _CONTEXT.Process(target=_run_child, args=(task,), name="casetrail-extractor")
-    child.start()
+    with _main_script_hidden():
+        child.start()
     child.join(timeout_seconds)
     if child.is_alive():
         child.kill()
@@ -65,6 +69,27 @@ def extract_isolated(
     if not isinstance(outcome, Extraction):
         raise ExtractionFailed("the extractor returned no result")
     return outcome
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Hide the main script's path from multiprocessing while a child starts.
+
+    With the path, Python 3.11's forkserver children run the main script again before their
+    target (its ``__main__`` preload looks for a key that spawn never sets), which costs seconds
+    when the main script imports much. The target lives in this module and needs nothing from
+    the main script. Only the starting thread reads the attribute meanwhile.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 def _death_reason(exitcode: int | None, memory_bytes: int) -> str:
