@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.blobs.keys import ensure_master_key
 from casetrail.core.settings import LeadSettings, Settings
+from casetrail.http.deps import CSRF_HEADER
 from tests.api.conftest import ClientFactory
 from tests.factories import make_user
 
@@ -103,3 +104,15 @@ def test_tip_form_is_rate_limited(anonymous: TestClient) -> None:
         _submit(anonymous)
     response = anonymous.post("/api/v1/tips", data=TIP)
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tips", "/api/v1/tips/receipt"])
+def test_public_tip_route_refuses_session_without_csrf_token(
+    client_for: ClientFactory, factory: sessionmaker[Session], path: str
+) -> None:
+    """The 403 that the API description documents for the public tip routes."""
+    make_user(factory, "alice", role="investigator", unit="Unit A")
+    client = client_for("alice")
+    del client.headers[CSRF_HEADER]
+    response = client.post(path, data={**TIP, "code": "unused"})
+    assert response.status_code == 403, response.text
