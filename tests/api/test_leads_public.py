@@ -107,10 +107,10 @@ def test_tip_form_is_rate_limited(anonymous: TestClient) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/v1/tips", "/api/v1/tips/receipt"])
-def test_public_tip_route_refuses_session_without_csrf_token(
+def test_tip_routes_need_csrf_with_session(
     client_for: ClientFactory, factory: sessionmaker[Session], path: str
 ) -> None:
-    """The 403 that the API description documents for the public tip routes."""
+    """Check the 403 that the API description documents for the public tip routes."""
     make_user(factory, "alice", role="investigator", unit="Unit A")
     client = client_for("alice")
     del client.headers[CSRF_HEADER]
