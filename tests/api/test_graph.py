@@ -219,7 +219,7 @@ def test_chart_export_parses(okafor: TestClient, scenario: Scenario) -> None:
     chart = okafor.post(f"{BASE}/charts", json=_chart_body(scenario)).json()
     response = okafor.get(f"{BASE}/charts/{chart['id']}/export", params={"format": "anx"})
     root = ElementTree.fromstring(response.content)
-    assert {entity.get("EntityId") for entity in root.iter("Entity")} == {
+    assert {entity.get("Identity") for entity in root.iter("Entity")} == {
         scenario.hub,
         f"phone:{OWNER_PHONE}",
         scenario.owner,
