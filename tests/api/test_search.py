@@ -42,7 +42,7 @@ def test_search_in_case(okafor: TestClient, scenario: Scenario) -> None:
     assert result["page"] == 3
     assert result["case"] == NIGHT
     assert result["snippet"]["text"][start:end] == "Moonface"
-    assert result["link"] == f"/cases/{NIGHT}/documents/{scenario.ledger_id}?q=moonface&page=3"
+    assert result["link"] == f"/documents/{scenario.ledger_id}?q=moonface&page=3#page-3"
 
 
 def test_entity_and_note_links(okafor: TestClient, scenario: Scenario) -> None:

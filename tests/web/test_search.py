@@ -47,7 +47,7 @@ def test_result_has_mark_and_page(okafor: TestClient, scenario: Scenario) -> Non
     assert response.status_code == 200
     assert "<mark>Moonface</mark>" in response.text
     assert "page 3" in response.text
-    assert f'href="/cases/{NIGHT}/documents/{scenario.ledger_id}?q=moonface&amp;page=3"' in response.text
+    assert f'href="/documents/{scenario.ledger_id}?q=moonface&amp;page=3#page-3"' in response.text
 
 
 def test_entity_and_note_links(okafor: TestClient, scenario: Scenario) -> None:
@@ -139,3 +139,12 @@ def test_case_above_clearance_hidden(browser_for: BrowserFactory, scenario: Scen
 
 def test_nav_links_search(okafor: TestClient) -> None:
     assert 'href="/search"' in okafor.get("/cases").text
+
+
+def test_document_link_opens_the_viewer(okafor: TestClient, scenario: Scenario) -> None:
+    response = okafor.get("/search", params={"q": "moonface", "case": NIGHT, "types": "document"})
+    link = f"/documents/{scenario.ledger_id}?q=moonface&page=3"
+    assert link.replace("&", "&amp;") in response.text
+    viewer = okafor.get(link)
+    assert viewer.status_code == 200
+    assert 'id="page-3"' in viewer.text

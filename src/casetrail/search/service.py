@@ -64,8 +64,10 @@ class SearchHit:
         case = quote(self.case_number, safe="")
         object_id = quote(self.object_id, safe="")
         if self.type == "document":
-            page = f"&page={self.page_no}" if self.page_no else ""
-            return f"/cases/{case}/documents/{object_id}?q={quote(query, safe='')}{page}"
+            if not self.page_no:
+                return f"/documents/{object_id}?q={quote(query, safe='')}"
+            page = self.page_no
+            return f"/documents/{object_id}?q={quote(query, safe='')}&page={page}#page-{page}"
         if self.type == "entity":
             return f"/cases/{case}/entities/{object_id}"
         return f"/cases/{case}#note-{object_id}"
