@@ -202,6 +202,8 @@ def _train_and_predict(
     timings["train"] = time.perf_counter() - started
     started = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=threshold)
+    # NOTE: every pair above the threshold is held in memory: 1,656,948 pairs of 1,000,000
+    # synthetic people peaked at 6.2 GiB (docs/benchmarks.md). Reading them in chunks would not.
     rows: list[dict[str, Any]] = predictions.as_record_list()
     timings["predict"] = time.perf_counter() - started
     return rows
