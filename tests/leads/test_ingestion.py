@@ -57,3 +57,20 @@ def test_case_copy_is_ingested(world: LeadWorld) -> None:
     status, text = _texts(world, copy_id)
     assert status == "ingested"
     assert "KX 123" in text
+
+
+def test_case_copy_keeps_provenance_after_ingestion(world: LeadWorld) -> None:
+    receipt = world.submit("A list was left on my doorstep.", files={"list.txt": NOTE})
+    with transaction(world.factory) as session:
+        service.assign(session, world.ctx(world.clerk), receipt.lead.reference, username="rivera")
+    with transaction(world.factory) as session:
+        result = conversion.open_case_from_lead(
+            session, world.ctx(world.rivera), world.settings, receipt.lead.reference
+        )
+        copy_id = result.documents[0].id
+    _drain(world)
+    with transaction(world.factory) as session:
+        copy = session.get(Document, copy_id)
+        assert copy is not None
+        assert copy.status == "ingested"
+        assert copy.meta["provenance"]["tip_document_id"] == receipt.attachments[0].id

@@ -27,6 +27,9 @@ log = get_logger(__name__)
 MAX_REASON_LENGTH = 2000
 # Suggestions kept per document; a ledger of thousands of pages stays usable in the viewer.
 MAX_MENTIONS = 5000
+# Keys written when the document was stored (where a copied tip attachment came from), which
+# ingestion must keep when it replaces the rest of ``meta`` with what the extractor read.
+_KEPT_META_KEYS = ("provenance",)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ def save_extraction(
     document.author = _clip(extraction.author, 500)
     document.document_date = _aware(extraction.document_date)
     document.page_count = len(pages)
-    document.meta = _json_safe(extraction.meta)
+    kept = {key: document.meta[key] for key in _KEPT_META_KEYS if key in (document.meta or {})}
+    document.meta = {**_json_safe(extraction.meta), **kept}
     document.status = "ingested"
     document.failure_reason = None
     document.ingested_at = utcnow()
