@@ -167,6 +167,19 @@ def test_outsider_gets_not_found(client_for: ClientFactory) -> None:
 
 
 @pytest.mark.usefixtures("people")
+def test_hidden_document_reads_like_a_missing_one(client_for: ClientFactory) -> None:
+    alice = client_for("alice")
+    [document] = alice.post(DOCUMENTS, files=_files("csv/testCSV.csv")).json()["documents"]
+    missing_id = "0" * 8 + document["id"][8:]
+
+    bob = client_for("bob")
+    hidden = bob.get(f"/api/v1/documents/{document['id']}").json()["error"]["message"]
+    missing = bob.get(f"/api/v1/documents/{missing_id}").json()["error"]["message"]
+
+    assert hidden == missing.replace(missing_id, document["id"])
+
+
+@pytest.mark.usefixtures("people")
 def test_upload_without_files_names_field(client_for: ClientFactory) -> None:
     response = client_for("alice").post(DOCUMENTS, data={"other": "x"})
 

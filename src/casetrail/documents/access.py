@@ -11,7 +11,7 @@ from casetrail.auth.context import RequestContext
 from casetrail.auth.policy import CasePermission, DocumentAction
 from casetrail.cases.access import ensure_not_frozen, guard_for
 from casetrail.cases.models import Case
-from casetrail.core.errors import NotFound
+from casetrail.core.errors import Hidden, NotFound
 from casetrail.documents.models import Document
 
 
@@ -43,7 +43,16 @@ def open_document(
         )
         return DocumentAccess(document=document, case=None, permissions=granted)
     case = session.get_one(Case, document.case_id)
-    granted = policy.require_case_document(session, ctx, guard_for(session, ctx, case), action)
+    try:
+        granted = policy.require_case_document(session, ctx, guard_for(session, ctx, case), action)
+    except Hidden as hidden:
+        # The case's message would name its number: a document id must not reveal its case.
+        raise Hidden(
+            f"document {document_id} not found",
+            attempted=hidden.attempted,
+            object_type=hidden.object_type,
+            object_id=hidden.object_id,
+        ) from None
     if action != DocumentAction.READ:
         ensure_not_frozen(case)
     return DocumentAccess(document=document, case=case, permissions=granted)
