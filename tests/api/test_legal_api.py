@@ -12,13 +12,16 @@ from casetrail.core.settings import Settings
 from casetrail.legal.render import shipped_file
 from tests.api.conftest import ClientFactory
 from tests.factories import make_user
-from tests.legal.conftest import CST, SYNOPSIS, ZAKHAROV, ZAKHAROV_NAME, LegalWorld, build_world, make_store
+from tests.legal.conftest import CST, SYNOPSIS, ZAKHAROV, ZAKHAROV_NAME, LegalWorld, load_world, make_store
+from tests.legal.conftest import database_url as database_url  # noqa: PLC0414 - a copy of the built world
 from tests.legal.pdftext import pypdf_text
 
 
 @pytest.fixture
-def world(factory: sessionmaker[Session], settings: Settings) -> LegalWorld:
-    return build_world(factory, settings, make_store(settings))
+def world(
+    request: pytest.FixtureRequest, backend: str, factory: sessionmaker[Session], settings: Settings
+) -> LegalWorld:
+    return load_world(request, backend, factory, settings, make_store(settings))
 
 
 SECTIONS = {"synopsis": SYNOPSIS, "details": "Registry visit.", "conclusion": "Refer."}

@@ -2,6 +2,7 @@
 
 Screenshots of the new-document form and of the approved document land in the test's temporary
 folder; the document's content must fit a phone screen (390 x 844 CSS pixels).
+A supervisor's page 375 CSS pixels wide, site header included, must not scroll sideways.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, ViewportSize, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.core.settings import Settings
 from tests.browser.conftest import PHONE, LiveServer, log_in, start_server, stop_server
-from tests.legal.conftest import CST_NAME, SYNOPSIS, ZAKHAROV_NAME, LegalWorld, build_world, make_store
+from tests.legal.conftest import CST_NAME, SYNOPSIS, ZAKHAROV_NAME, LegalWorld, load_world, make_store
+from tests.legal.conftest import database_url as database_url  # noqa: PLC0414 - a copy of the built world
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(factory: sessionmaker[Session], settings: Settings) -> LegalWorld:
-    return build_world(factory, settings, make_store(settings))
+def world(
+    request: pytest.FixtureRequest, backend: str, factory: sessionmaker[Session], settings: Settings
+) -> LegalWorld:
+    return load_world(request, backend, factory, settings, make_store(settings))
 
 
 @pytest.fixture
@@ -69,3 +73,23 @@ def test_draft_submit_approve(
         "() => { const m = document.querySelector('#main'); return m.scrollWidth - m.clientWidth; }"
     )
     assert main_overflow == 0
+
+
+NARROW_PHONE: ViewportSize = {"width": 375, "height": 812}
+
+
+def test_header_fits_narrow_phone(
+    browser: BrowserContext, server: LiveServer, world: LegalWorld, tmp_path: Path
+) -> None:
+    """Check that the site header, whose navigation is longest for a supervisor, wraps at 375 px."""
+    page = browser.new_page()
+    log_in(page, server, "sam")
+    page.set_viewport_size(NARROW_PHONE)
+    page.goto(f"{server.base_url}/cases/{world.number}/legal")
+    page.screenshot(path=str(tmp_path / "header-narrow-phone.png"), full_page=True)
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    inner_width = page.evaluate("() => window.innerWidth")
+    assert scroll_width <= inner_width
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Notifications")
+    ).to_be_visible()

@@ -13,14 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from casetrail.core.settings import Settings
 from casetrail.legal.render import shipped_file
 from tests.cli.runner import Cli
-from tests.legal.conftest import LegalWorld, build_world, make_store
+from tests.legal.conftest import LegalWorld, load_world, make_store
+from tests.legal.conftest import database_url as database_url  # noqa: PLC0414 - a copy of the built world
 
 EXIT_NOT_ISSUED = 3
 
 
 @pytest.fixture
-def world(factory: sessionmaker[Session], settings: Settings) -> LegalWorld:
-    return build_world(factory, settings, make_store(settings))
+def world(
+    request: pytest.FixtureRequest, backend: str, factory: sessionmaker[Session], settings: Settings
+) -> LegalWorld:
+    return load_world(request, backend, factory, settings, make_store(settings))
 
 
 @pytest.fixture

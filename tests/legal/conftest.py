@@ -4,15 +4,28 @@ alice (investigator) leads case 2026-0142 in Unit A; sam and sue supervise Unit 
 analyst on the case; bob supervises Unit B and has no access to the case. The case holds the ZALA
 Aero slice of tests/data, one evidence item with a custody hand-over, a note and a saved chart.
 Every test runs on SQLite and PostgreSQL.
+
+Importing the 91 entities of the slice takes several seconds per backend, so the world is built
+once per test session and backend into a template database (a SQLite file, a PostgreSQL template
+database). Each test gets its own fresh copy of that template, so tests still change and commit
+freely without seeing each other's changes. Test modules outside this folder that use the world
+import ``database_url`` from here so that their database starts as such a copy.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.auth.context import RequestContext, operator_context
@@ -24,7 +37,7 @@ from casetrail.cases.members import add_member
 from casetrail.cases.models import Case
 from casetrail.cases.notes import add_note
 from casetrail.core.settings import Settings
-from casetrail.db.engine import transaction
+from casetrail.db.engine import build_engine, engine_for, session_factory, transaction
 from casetrail.evidence import custody, items
 from casetrail.evidence.events import Handover
 from casetrail.evidence.items import NewItem
@@ -32,8 +45,9 @@ from casetrail.exchange.ftm_import import import_ftm
 from casetrail.graph.charts import create_chart
 from casetrail.legal import review, service
 from casetrail.legal.models import LegalDocument
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, _backends
 from tests.factories import context_for, make_case, make_user
+from tests.support.postgres import PostgresServer
 
 ZALA = DATA_DIR / "ftm_opensanctions_zala_slice.ftm.json"
 SEIZED_AT = datetime(2026, 3, 14, 6, 30, tzinfo=UTC)
@@ -149,9 +163,141 @@ def make_store(settings: Settings) -> BlobStore:
     return blob_store(settings)
 
 
+@dataclass(frozen=True)
+class WorldTemplate:
+    """A database holding the built world, and what a test needs to find its parts again."""
+
+    source: str  # SQLite file path or PostgreSQL database name
+    number: str
+    item_number: str
+    note_id: str
+    chart_id: str
+
+
+_TEMPLATES = pytest.StashKey[dict[str, WorldTemplate]]()
+_USERNAMES = ("alice", "sam", "sue", "carol", "bob")
+_copies = itertools.count()
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh database on each backend in turn that already contains the legal world."""
+    backend: str = request.param
+    template = _world_template(request, backend)
+    if backend == "sqlite":
+        path = tmp_path / "casetrail.db"
+        shutil.copyfile(template.source, path)
+        yield f"sqlite:///{path}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"casetrail_legal_{os.getpid()}_{next(_copies)}"
+    _admin_sql(server, f'CREATE DATABASE "{name}" TEMPLATE "{template.source}"')
+    try:
+        yield server.url_for(name)
+    finally:
+        engine_for.cache_clear()
+        _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def store(settings: Settings) -> BlobStore:
     return make_store(settings)
+
+
+@pytest.fixture
+def world(
+    request: pytest.FixtureRequest,
+    backend: str,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    store: BlobStore,
+) -> LegalWorld:
+    return load_world(request, backend, factory, settings, store)
+
+
+def load_world(
+    request: pytest.FixtureRequest,
+    backend: str,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    store: BlobStore,
+) -> LegalWorld:
+    """Read the world back from this test's own copy of the template.
+
+    Building the world seals no blob, so the test's own data folder and master key suffice.
+    """
+    template = _world_template(request, backend)
+    with transaction(factory) as session:
+        users = {name: _user(session, name) for name in _USERNAMES}
+        case = session.execute(select(Case).where(Case.number == template.number)).scalar_one()
+    return LegalWorld(
+        factory,
+        settings,
+        store,
+        case,
+        users["alice"],
+        users["sam"],
+        users["sue"],
+        users["carol"],
+        users["bob"],
+        template.item_number,
+        template.note_id,
+        template.chart_id,
+    )
+
+
+def _user(session: Session, username: str) -> User:
+    return session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def _world_template(request: pytest.FixtureRequest, backend: str) -> WorldTemplate:
+    """Build the world once per session and backend, and return that template on later calls."""
+    templates = request.config.stash.setdefault(_TEMPLATES, {})
+    if backend not in templates:
+        folder = request.getfixturevalue("tmp_path_factory").mktemp(f"legal_world_{backend}")
+        if backend == "sqlite":
+            templates[backend] = _sqlite_template(request, folder)
+        else:
+            templates[backend] = _postgres_template(request, folder)
+    return templates[backend]
+
+
+def _sqlite_template(request: pytest.FixtureRequest, folder: Path) -> WorldTemplate:
+    path = folder / "world.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    template = _build_template(f"sqlite:///{path}", str(path), folder / "var")
+    # Fold the write-ahead log into the main file so that copying one file copies everything.
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return template
+
+
+def _postgres_template(request: pytest.FixtureRequest, folder: Path) -> WorldTemplate:
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"casetrail_legal_world_{os.getpid()}_{next(_copies)}"
+    _admin_sql(server, f'CREATE DATABASE "{name}" TEMPLATE casetrail_template')
+    return _build_template(server.url_for(name), name, folder / "var")
+
+
+def _build_template(url: str, source: str, data_dir: Path) -> WorldTemplate:
+    engine = build_engine(url)
+    try:
+        settings = Settings(database_url=url, data_dir=data_dir, log_format="console")
+        built = build_world(session_factory(engine), settings, make_store(settings))
+    finally:
+        # A PostgreSQL template cannot be copied while a connection to it is open.
+        engine.dispose()
+    return WorldTemplate(source, built.number, built.item_number, built.note_id, built.chart_id)
+
+
+def _admin_sql(server: PostgresServer, statement: str) -> None:
+    admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        admin.dispose()
 
 
 def _chart_payload() -> dict[str, Any]:
@@ -161,11 +307,6 @@ def _chart_payload() -> dict[str, Any]:
         "filters": {},
         "layout": "preset",
     }
-
-
-@pytest.fixture
-def world(factory: sessionmaker[Session], settings: Settings, store: BlobStore) -> LegalWorld:
-    return build_world(factory, settings, store)
 
 
 def build_world(factory: sessionmaker[Session], settings: Settings, store: BlobStore) -> LegalWorld:

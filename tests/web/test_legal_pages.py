@@ -11,15 +11,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from casetrail.core.settings import Settings
 from casetrail.legal.render import shipped_file
 from tests.factories import make_user
-from tests.legal.conftest import CST, SYNOPSIS, ZAKHAROV, LegalWorld, build_world, make_store
+from tests.legal.conftest import CST, SYNOPSIS, ZAKHAROV, LegalWorld, load_world, make_store
+from tests.legal.conftest import database_url as database_url  # noqa: PLC0414 - a copy of the built world
 from tests.legal.pdftext import pypdf_text
 from tests.web.conftest import BrowserFactory
 from tests.web.html import csrf_token, hidden_value, post_form
 
 
 @pytest.fixture
-def world(factory: sessionmaker[Session], settings: Settings) -> LegalWorld:
-    return build_world(factory, settings, make_store(settings))
+def world(
+    request: pytest.FixtureRequest, backend: str, factory: sessionmaker[Session], settings: Settings
+) -> LegalWorld:
+    return load_world(request, backend, factory, settings, make_store(settings))
 
 
 def _create(browser: TestClient, world: LegalWorld) -> str:
