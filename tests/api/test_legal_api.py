@@ -97,6 +97,17 @@ def test_full_workflow_and_verify(client_for: ClientFactory, world: LegalWorld) 
     assert changed.json()["verdict"] == "changed"
 
 
+def test_verify_rejects_a_form_upload(client_for: ClientFactory, world: LegalWorld) -> None:
+    alice = client_for("alice")
+    response = alice.post(
+        "/api/v1/legal/verify", files={"file": ("roi.pdf", b"%PDF-1.7\n", "application/pdf")}
+    )
+    error = response.json()["error"]
+    assert response.status_code == 422
+    assert "Content-Type application/pdf" in error["message"]
+    assert "multipart/form-data" in error["message"]
+
+
 def test_docx_download(client_for: ClientFactory, world: LegalWorld) -> None:
     created = _create(client_for, world)
     response = client_for("alice").get(f"/api/v1/cases/{world.number}/legal/{created['id']}/document.docx")

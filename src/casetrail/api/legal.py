@@ -41,6 +41,7 @@ from casetrail.legal.models import LegalDocument
 from casetrail.legal.service import DocumentView
 from casetrail.legal.verify import verify_pdf
 
+VERIFY_MEDIA_TYPES = ("application/pdf", "application/octet-stream")
 MAX_VERIFY_BYTES = 256 * 1024 * 1024
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -111,6 +112,14 @@ def save_template(key: str, body: TemplateSave, session: DbSession, ctx: Ctx) ->
 )
 async def verify(request: Request, session: DbSession, ctx: Ctx) -> VerificationOut:
     """Tell whether the PDF in the request body is a version Casetrail issued, and which."""
+    # A form upload would be hashed with its multipart framing and read as a changed file.
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in VERIFY_MEDIA_TYPES:
+        raise ValidationFailed(
+            f"send the PDF itself as the request body with Content-Type application/pdf, "
+            f"not {media_type or 'no Content-Type'}",
+            {"content-type": "must be application/pdf"},
+        )
     data = bytearray()
     async for chunk in request.stream():
         data.extend(chunk)
