@@ -14,6 +14,16 @@ from tests.web.conftest import BrowserFactory
 from tests.web.html import csrf_token, log_in
 
 
+def test_intake_login_opens_lead_queue(factory: sessionmaker[Session], anonymous: TestClient) -> None:
+    make_user(factory, "ines", role="intake", unit="Unit A")
+
+    response = log_in(anonymous, "ines")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/leads"
+    assert anonymous.get("/", follow_redirects=False).headers["location"] == "/leads"
+
+
 def test_login_opens_case_list(factory: sessionmaker[Session], anonymous: TestClient) -> None:
     make_user(factory, "alice")
 

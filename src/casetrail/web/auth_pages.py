@@ -41,12 +41,20 @@ def safe_next(value: str | None) -> str:
     return "/cases"
 
 
+# Auditors and intake staff have no case content to work on by their role: their work starts
+# at the audit trail and the triage queue.
+_LANDING_PAGES: dict[str, str] = {Role.AUDITOR: "/audit", Role.INTAKE: "/leads"}
+
+
+def landing_page(role: str) -> str:
+    """Return the page a user of ``role`` starts on."""
+    return _LANDING_PAGES.get(role, "/cases")
+
+
 @router.get("/")
 def home(identity: CurrentIdentity) -> RedirectResponse:
-    # Auditors have no case content to work on; their work starts at the audit trail.
-    if identity.user is not None and identity.user.role == Role.AUDITOR:
-        return RedirectResponse("/audit", status_code=303)
-    return RedirectResponse("/cases", status_code=303)
+    target = landing_page(identity.user.role) if identity.user is not None else "/cases"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/login")
@@ -93,6 +101,8 @@ def login(
             request, next_url=target, error=LOGIN_FAILED_MESSAGE, username=username, status_code=401
         )
 
+    if target == "/cases":
+        target = landing_page(result.user.role)
     response = see_other(target)
     _set_session_cookie(response, settings, result.session_token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
