@@ -24,6 +24,8 @@ from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_p
 
 from tests.factories import PASSWORD
 
+BROWSER_TIMEOUT_MS = 30_000
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -134,7 +136,10 @@ def browser(playwright: Playwright, chromium_path: Path, tmp_path: Path) -> Iter
         args=CHROMIUM_ARGS,
         viewport={"width": 1280, "height": 900},
     )
-    context.set_default_timeout(15_000)
+    # Generous waits, because the suite shares two cores with its own PostgreSQL and server
+    # processes. A page that never shows what a test expects still fails, only later.
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     yield context
     context.close()
 
