@@ -59,7 +59,7 @@ def test_case_copy_is_ingested(world: LeadWorld) -> None:
     assert "KX 123" in text
 
 
-def test_case_copy_keeps_provenance_after_ingestion(world: LeadWorld) -> None:
+def test_case_copy_keeps_provenance(world: LeadWorld) -> None:
     receipt = world.submit("A list was left on my doorstep.", files={"list.txt": NOTE})
     with transaction(world.factory) as session:
         service.assign(session, world.ctx(world.clerk), receipt.lead.reference, username="rivera")
