@@ -57,7 +57,7 @@ def _node_count(page: Page) -> int:
 
 
 def _wait_for_nodes(page: Page, at_least: int) -> None:
-    # Right after a reload the chart element or its Cytoscape instance may not exist yet; a
+    # Right after a reload, the chart element or its Cytoscape instance may not exist yet. A
     # predicate that throws ends the wait at once, so it returns false until both exist.
     script = (
         "n => { const chart = document.querySelector('#link-chart');"

@@ -279,7 +279,7 @@ def can_see_candidate(actor: Actor, left: frozenset[str], right: frozenset[str] 
 def require_candidate_read(
     actor: Actor, left: frozenset[str], right: frozenset[str] | None, candidate_id: str
 ) -> None:
-    """Allow reading a candidate to someone who sees both sides; to anyone else it is missing."""
+    """Allow reading a candidate only to a user who can read both sides. For anyone else it is hidden."""
     if not can_see_candidate(actor, left, right):
         raise Hidden(
             f"candidate {candidate_id} not found",

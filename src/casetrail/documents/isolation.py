@@ -107,7 +107,7 @@ def _death_reason(exitcode: int | None, memory_bytes: int) -> str:
 
 @dataclass(frozen=True)
 class _ChildTask:
-    """What the child needs, as plain values that cross the process boundary."""
+    """Inputs of the extraction child, as plain values that cross the process boundary."""
 
     media_type: str
     path: str

@@ -28,12 +28,13 @@ from casetrail.core.ids import new_id
 from casetrail.db.base import Base
 from casetrail.entities.models import ENTITY_ID_LENGTH
 
-# queued: waiting for a worker; processing: a worker holds it; ingested: text and metadata
-# read; failed: ``failure_reason`` says why, the original is kept and a retry is possible.
+# queued: waiting for a worker. processing: a worker has claimed it. ingested: text and
+# metadata read. failed: ``failure_reason`` gives the cause, the original is kept, and a retry
+# is possible.
 DOCUMENT_STATUSES = ("queued", "processing", "ingested", "failed")
 
-# Where a document came from: a direct upload to the case, a digital evidence file, a child
-# read out of another document, a tip attachment, or a document Casetrail issued itself.
+# Document sources: a direct upload to the case, a digital evidence file, a child read out of
+# another document, a tip attachment, or a document Casetrail issued itself.
 DOCUMENT_ORIGINS = ("upload", "evidence", "child", "tip", "issued")
 
 MENTION_KINDS = ("email", "phone", "iban", "account", "url", "date")

@@ -194,7 +194,7 @@ def fail(
 ) -> str | None:
     """Record a failed attempt; return the job's new status (queued for a retry, or failed).
 
-    Returns None when this worker no longer holds the job.
+    Returns None when this worker's lease on the job has ended.
     """
     with transaction(sessions) as session:
         job = session.execute(

@@ -1,4 +1,4 @@
-"""What a job handler receives, and the shape of handlers and periodic tasks.
+"""Job handler context, and the shapes of handlers and periodic tasks.
 
 A package with background work exposes ``HANDLERS: dict[str, JobHandler]`` (job kind to
 handler) and may expose ``PERIODIC: list[PeriodicTask]`` in its ``tasks`` module; the worker
@@ -33,6 +33,6 @@ class JobContext:
 # the job's ``max_attempts`` is spent.
 JobHandler = Callable[[JobContext, dict[str, Any]], None]
 
-# Runs on every worker poll (for example an outbox follower); returns how many items it
-# handled so the worker can poll again at once when there was work.
+# Runs on every worker poll, for example an outbox follower. It returns how many items it
+# handled, so that the worker polls again at once when there was work.
 PeriodicTask = Callable[[JobContext], int]

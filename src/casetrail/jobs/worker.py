@@ -30,7 +30,7 @@ log = get_logger(__name__)
 
 @dataclass
 class RunStats:
-    """What a worker did since it started."""
+    """Counts of jobs a worker handled since it started."""
 
     done: int = 0
     retried: int = 0

@@ -45,7 +45,7 @@ class OpenedDocument:
 
 @dataclass(frozen=True)
 class DocumentActions:
-    """What the caller may do to the document now; pages show only these buttons."""
+    """Actions the caller may take on the document now. Pages show only these buttons."""
 
     edit: bool
     submit: bool

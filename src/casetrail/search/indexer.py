@@ -36,7 +36,7 @@ class Target:
     kind: str
     object_id: str
     case_id: str | None = None
-    """Set for entities, which are indexed once per case that holds them."""
+    """Case id, set for entities because they are indexed once per case that contains them."""
 
 
 def index_targets(session: Session, targets: Sequence[Target], now: datetime) -> int:

@@ -46,7 +46,7 @@ class SearchEntry(Base):
     # An integer key, because FTS5 addresses the rows of its content table by rowid.
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
-    # The document, note or entity id; an entity is indexed once per case that holds it.
+    # The document, note or entity id. An entity is indexed once per case that contains it.
     object_id: Mapped[str] = mapped_column(String(ENTITY_ID_LENGTH), nullable=False)
     case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), nullable=False)
     # 1-based page of a document; None for notes and entities.

@@ -43,7 +43,7 @@ _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
 @dataclass(frozen=True)
 class Match:
-    """How one engine matches and scores entries for a compiled query."""
+    """SQL with which one engine matches and scores entries for a compiled query."""
 
     condition: ColumnElement[bool]
     score: ColumnElement[float]
