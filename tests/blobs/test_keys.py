@@ -7,13 +7,14 @@ import json
 import os
 import stat
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
 from casetrail.blobs.factory import blob_store
-from casetrail.blobs.keys import ensure_master_key, load_keyring
+from casetrail.blobs.keys import ensure_master_key, load_keyring, write_secret_file
 from casetrail.core.errors import CasetrailError
 from casetrail.core.settings import BlobSettings, Settings
 from tests.support.streams import PatternStream, pattern_sha256
@@ -38,6 +39,24 @@ def test_init_keeps_existing_key(tmp_path: Path) -> None:
     first = load_keyring(settings).current.secret
     ensure_master_key(settings)
     assert load_keyring(settings).current.secret == first
+
+
+def test_concurrent_creation_keeps_one_complete_file(tmp_path: Path) -> None:
+    # Readers that lose the race read the file at once; they must never see it empty.
+    path = tmp_path / "keys" / "shared.key"
+
+    def create_then_read(index: int) -> tuple[bool, bytes]:
+        created = write_secret_file(path, f"content-{index:02d}".encode())
+        return created, path.read_bytes()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(create_then_read, range(32)))
+
+    assert sum(created for created, _ in results) == 1
+    assert {content for _, content in results} == {path.read_bytes()}
+    assert path.read_bytes().startswith(b"content-")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [entry.name for entry in path.parent.iterdir()] == ["shared.key"]
 
 
 def test_configured_key_wins_and_no_file_written(tmp_path: Path) -> None:

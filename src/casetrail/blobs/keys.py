@@ -13,6 +13,7 @@ import binascii
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,17 +72,26 @@ def decode_key(value: str, name: str) -> bytes:
 def write_secret_file(path: Path, content: bytes) -> bool:
     """Create ``path`` with mode 0600 unless it exists; return True when this call created it.
 
-    ``O_EXCL`` makes creation atomic, so two processes starting at once keep one key.
+    The content is written to a private temporary file first and then hard-linked to ``path``.
+    ``link`` fails when ``path`` exists, so two processes starting at once keep one key, and a
+    reader never sees the file before its content is complete.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return False
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+    finally:
+        os.unlink(temporary)
     return True
 
 
