@@ -54,13 +54,41 @@ def _send_tip(page: Page, server: LiveServer, photo: Path, screenshots: Path) ->
     page.screenshot(path=screenshots / "phone-tip-received.png", full_page=True)
     code = page.locator("#receipt-code").inner_text().strip()
     assert CODE.match(code), code
+    assert _lines_of(page, "#receipt-code") > 1
+    assert _groups_split_across_lines(page) == 0
     return code
+
+
+def _lines_of(page: Page, selector: str) -> int:
+    # Count the lines the groups occupy: the code must wrap at this width for the split check to test anything.
+    lines: int = page.evaluate(
+        "(selector) => new Set([...document.querySelectorAll(selector + ' .receipt-group')]"
+        ".map((group) => Math.round(group.getClientRects()[0].top))).size",
+        selector,
+    )
+    return lines
+
+
+def _groups_split_across_lines(page: Page) -> int:
+    # An inline element broken over two lines has one client rectangle per line.
+    split: int = page.evaluate(
+        "() => [...document.querySelectorAll('#receipt-code .receipt-group')]"
+        ".filter((group) => group.getClientRects().length > 1).length"
+    )
+    return split
 
 
 def _add_information(page: Page, server: LiveServer, code: str) -> None:
     page.get_by_role("link", name="add information or files to your tip").click()
-    page.get_by_label("Receipt code").fill(code.lower())
+    wrong = ("A" if code[0] != "A" else "B") + code[1:]
+    page.get_by_label("Receipt code").fill(wrong)
     page.get_by_label("What would you like to add?").fill("The van came back at midnight.")
+    page.get_by_role("button", name="Add to tip").click()
+    expect(page.get_by_role("alert")).to_have_text("No tip has this receipt code. Check it and try again.")
+    expect(page.get_by_label("What would you like to add?")).to_have_value("The van came back at midnight.")
+    expect(page.get_by_label("Receipt code")).to_have_value("")
+    assert horizontal_overflow(page) == 0
+    page.get_by_label("Receipt code").fill(code.lower())
     page.get_by_role("button", name="Add to tip").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Thank you, your information was added to your tip"

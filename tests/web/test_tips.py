@@ -18,7 +18,8 @@ from casetrail.leads.models import Lead, LeadAddition
 from tests.web.html import hidden_value
 
 TIP = {"body": "A blue van parks at 14 Elm Street every night.", "location": "14 Elm Street"}
-CODE_PATTERN = re.compile(r'id="receipt-code">([A-Z2-7-]+)<')
+CODE_PATTERN = re.compile(r'id="receipt-code">(.*?)</p>', re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def _submit(client: TestClient, data: dict[str, str], files: list[tuple[str, tup
     assert response.status_code == 200, response.text
     match = CODE_PATTERN.search(response.text)
     assert match is not None
-    return match.group(1)
+    return TAG.sub("", match.group(1))
 
 
 def test_form_needs_no_account_and_no_inline_script(anonymous: TestClient) -> None:
@@ -119,6 +120,44 @@ def test_wrong_codes_are_refused_then_rate_limited(anonymous: TestClient) -> Non
         statuses.append(response.status_code)
     assert statuses == [404, 404, 404, 429]
     assert "Too many requests" in response.text
+
+
+def test_receipt_code_groups_are_unbreakable(anonymous: TestClient) -> None:
+    form = anonymous.get("/tips/new")
+    response = anonymous.post("/tips/new", data={**TIP, "form_token": hidden_value(form.text, "form_token")})
+    groups = re.findall(r'<span class="receipt-group">([A-Z2-7]{4})</span>', response.text)
+    assert len(groups) == 8
+
+
+def test_wrong_code_shows_form_again(anonymous: TestClient, factory: sessionmaker[Session]) -> None:
+    code = _submit(anonymous, TIP, [])
+    wrong = ("A" if code[0] != "A" else "B") + code[1:]
+    form = anonymous.get("/tips/receipt")
+    response = anonymous.post(
+        "/tips/receipt",
+        data={"code": wrong, "body": "The van is red.", "form_token": hidden_value(form.text, "form_token")},
+        files=[("files", ("four.jpg", b"\xff\xd8\xff four", "image/jpeg"))],
+    )
+    assert response.status_code == 404
+    assert "No tip has this receipt code. Check it and try again." in response.text
+    assert "Choose your files again" in response.text
+    assert ">The van is red.</textarea>" in response.text
+    assert wrong not in response.text
+    assert hidden_value(response.text, "form_token") != hidden_value(form.text, "form_token")
+    with transaction(factory) as session:
+        assert session.execute(select(LeadAddition)).first() is None
+
+
+def test_empty_addition_keeps_code(anonymous: TestClient) -> None:
+    code = _submit(anonymous, TIP, [])
+    form = anonymous.get("/tips/receipt")
+    response = anonymous.post(
+        "/tips/receipt",
+        data={"code": code, "body": " ", "form_token": hidden_value(form.text, "form_token")},
+    )
+    assert response.status_code == 422
+    assert "Add some text or a file." in response.text
+    assert f'value="{code}"' in response.text
 
 
 def test_tip_form_is_rate_limited(anonymous: TestClient) -> None:

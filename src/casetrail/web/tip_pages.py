@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
+from casetrail.core.errors import NotFound, ValidationFailed
 from casetrail.core.ids import new_token
 from casetrail.http.deps import DbSession, OptionalCtx
 from casetrail.http.state import get_state
@@ -29,6 +30,8 @@ router = APIRouter()
 
 TIP_CSRF_COOKIE = "casetrail_tip_csrf"
 FORM_EXPIRED = "The form expired. Check what you typed and send it again."
+NO_SUCH_RECEIPT = "No tip has this receipt code. Check it and try again."
+FILES_AGAIN = " Choose your files again: they were not kept."
 # Parts without a file name (no file chosen) are dropped.
 Uploads = Annotated[list[UploadFile], Depends(uploaded_files)]
 
@@ -172,9 +175,22 @@ def add_to_tip(
     if not _token_valid(request, form_token):
         context = {"error": FORM_EXPIRED, "code": code, "body": body}
         return _form_page(request, "tips/receipt.html", context, status_code=403)
-    documents = public.add_with_receipt(
-        session, ctx, get_state(request).settings, code=code, body=body, attachments=_attachments(files)
-    )
+    attachments = _attachments(files)
+    try:
+        documents = public.add_with_receipt(
+            session, ctx, get_state(request).settings, code=code, body=body, attachments=attachments
+        )
+    except NotFound:
+        # The code field is left empty, so that the page says nothing about the typed code
+        # beyond "no tip has it". The attempt was already counted against the rate limit.
+        error = NO_SUCH_RECEIPT + (FILES_AGAIN if attachments else "")
+        context = {"error": error, "code": "", "body": body}
+        return _form_page(request, "tips/receipt.html", context, status_code=404)
+    except ValidationFailed as exc:
+        message = str(exc)
+        error = f"{message[:1].upper()}{message[1:]}." + (FILES_AGAIN if attachments else "")
+        context = {"error": error, "code": code, "body": body}
+        return _form_page(request, "tips/receipt.html", context, status_code=422)
     response = render(request, "tips/added.html", {"attachments": len(documents)})
     response.delete_cookie(TIP_CSRF_COOKIE, path="/tips")
     return response
