@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -131,3 +132,30 @@ def test_attachment_hidden_from_other_unit(
         document_id = session.execute(select(Document.id)).scalars().first()
     response = browser_for("okafor").get(f"/leads/{tips[0]}/attachments/{document_id}")
     assert response.status_code == 404
+
+
+def test_assignee_opens_attachment_from_lead_page(
+    browser_for: BrowserFactory, tips: list[str], factory: sessionmaker[Session]
+) -> None:
+    clerk = browser_for("clerk")
+    post_form(clerk, f"/leads/{tips[0]}", f"/leads/{tips[0]}/assign", {"username": "rivera"})
+    rivera = browser_for("rivera")
+    page = rivera.get(f"/leads/{tips[0]}")
+    link = re.search(r'<a href="(/leads/[^"]+/attachments/[^"]+)">photo\.jpg</a>', page.text)
+    assert link is not None
+    response = rivera.get(link.group(1))
+    assert response.status_code == 200
+    assert response.content == b"\xff\xd8\xff photo"
+
+
+def test_hidden_attachment_reads_as_missing(
+    browser_for: BrowserFactory, tips: list[str], factory: sessionmaker[Session]
+) -> None:
+    make_user(factory, "okafor", role="investigator", unit="Unit B")
+    with transaction(factory) as session:
+        document_id = session.execute(select(Document.id)).scalars().first()
+    okafor = browser_for("okafor")
+    hidden = okafor.get(f"/leads/{tips[0]}/attachments/{document_id}")
+    missing = okafor.get(f"/leads/{tips[0]}/attachments/00000000-0000-0000-0000-000000000000")
+    assert hidden.status_code == missing.status_code
+    assert hidden.text == missing.text
