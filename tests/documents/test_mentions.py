@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from casetrail.core.errors import InvalidTransition, PermissionDenied
+from casetrail.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from casetrail.db.engine import transaction
 from casetrail.documents import mentions
 from casetrail.documents.models import DocumentMention
@@ -89,3 +89,14 @@ def test_viewer_cannot_accept(world: World) -> None:
 
     with pytest.raises(PermissionDenied), transaction(world.factory) as session:
         mentions.accept_mention(session, world.ctx(world.dave), document_id, mention.id)
+
+
+def test_accept_rejects_empty_entity_id(world: World) -> None:
+    document_id = _ingested_pdf(world)
+    mention = _mention(world, document_id, "url")
+
+    with pytest.raises(ValidationFailed) as raised, transaction(world.factory) as session:
+        mentions.accept_mention(session, world.ctx(world.alice), document_id, mention.id, entity_id=" ")
+
+    assert raised.value.errors == {"entity_id": "choose an entity"}
+    assert _mention(world, document_id, "url").status == "suggested"

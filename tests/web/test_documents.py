@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetrail.auth.context import operator_context
 from casetrail.blobs.factory import blob_store
 from casetrail.blobs.keys import ensure_master_key
 from casetrail.cases.members import add_member
+from casetrail.cases.models import Case
 from casetrail.core.settings import Settings
 from casetrail.db.engine import transaction
 from casetrail.documents import tasks
+from casetrail.documents.models import Document, DocumentMention
+from casetrail.documents.service import store_document
+from casetrail.entities.models import CaseEntity
+from casetrail.entities.service import create_entity
+from casetrail.entities.statements import Source, SourceType
 from casetrail.jobs.worker import Worker
 from casetrail.web.document_view import Segment, highlight
 from tests.factories import make_case, make_user
@@ -41,6 +50,71 @@ def _drain(factory: sessionmaker[Session], settings: Settings) -> None:
     Worker(settings=settings, sessions=factory, blobs=blob_store(settings), handlers=tasks.HANDLERS).run(
         once=True
     )
+
+
+def _stored(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    name: str,
+    data: bytes = b"plain text",
+    *,
+    parent: Document | None = None,
+    number: str = NUMBER,
+    **fields: Any,
+) -> Document:
+    """Store ``data`` as an ingested document of case ``number`` without running an extractor."""
+    with transaction(factory) as session:
+        case = session.execute(select(Case).where(Case.number == number)).scalar_one()
+        document = store_document(
+            session,
+            blobs=blob_store(settings),
+            source=io.BytesIO(data),
+            file_name=name,
+            origin="child" if parent else "upload",
+            uploaded_by="alice",
+            case_id=None if parent else case.id,
+            parent=parent,
+            ingest=False,
+        )
+        document.status = "ingested"
+        for field, value in fields.items():
+            setattr(document, field, value)
+        return document
+
+
+def _with_phone_mention(factory: sessionmaker[Session], settings: Settings) -> tuple[str, str]:
+    """Return the ids of a document and of its suggested phone mention."""
+    document = _stored(factory, settings, "call-log.txt", b"call +49 30 1234567")
+    with transaction(factory) as session:
+        mention = DocumentMention(
+            document_id=document.id,
+            case_id=document.case_id,
+            page_no=1,
+            kind="phone",
+            value="+49 30 1234567",
+            normalized="+49301234567",
+        )
+        session.add(mention)
+        session.flush()
+        return document.id, mention.id
+
+
+def _make_entities(factory: sessionmaker[Session], names: list[tuple[str, str]]) -> None:
+    with transaction(factory) as session:
+        for schema, name in names:
+            create_entity(
+                session,
+                operator_context(),
+                NUMBER,
+                schema=schema,
+                properties={"name": [name]},
+                source=Source(SourceType.MANUAL, None),
+            )
+
+
+def _entity_count(factory: sessionmaker[Session]) -> int:
+    with transaction(factory) as session:
+        return session.execute(select(func.count()).select_from(CaseEntity)).scalar_one()
 
 
 def _upload(client: TestClient, *names: str, accept: str | None = None) -> object:
@@ -227,3 +301,56 @@ def test_video_document_shows_player_and_keyframes(
     )
     assert 'alt="Keyframe 1"' in page.text
     assert keyframe.headers["content-type"] == "image/png"
+
+
+@pytest.mark.usefixtures("people")
+def test_add_to_entity_starts_unchosen(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    document_id, _ = _with_phone_mention(factory, settings)
+    _make_entities(factory, [("Person", "zeta Ross"), ("Company", "Alpha Ltd"), ("Person", "beta Kim")])
+
+    page = browser_for("alice").get(f"/documents/{document_id}")
+    options = page.text.split('<select name="entity_id"')[1].split("</select>")[0]
+
+    assert '<option value="" selected>Choose an entity</option>' in options
+    assert options.index("Choose an entity") < options.index("Alpha Ltd (Company)")
+    assert options.index("Alpha Ltd (Company)") < options.index("beta Kim (Person)")
+    assert options.index("beta Kim (Person)") < options.index("zeta Ross (Person)")
+    assert "data-entity-filter" not in page.text
+
+
+@pytest.mark.usefixtures("people")
+def test_add_to_entity_rejects_no_choice(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    document_id, mention_id = _with_phone_mention(factory, settings)
+    _make_entities(factory, [("Person", "Jane Doe")])
+    alice = browser_for("alice")
+    page = alice.get(f"/documents/{document_id}")
+    before = _entity_count(factory)
+
+    response = alice.post(
+        f"/documents/{document_id}/mentions/{mention_id}/accept",
+        data={"csrf_token": csrf_token(page.text), "entity_id": "", "target": "existing"},
+        follow_redirects=False,
+    )
+    after = alice.get(f"/documents/{document_id}")
+
+    assert response.status_code == 422
+    assert "No entity chosen: choose the entity" in response.text
+    assert _entity_count(factory) == before
+    assert f'id="mention-{mention_id}" class="mention mention-suggested"' in after.text
+
+
+@pytest.mark.usefixtures("people")
+def test_many_entities_get_filter_box(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    document_id, _ = _with_phone_mention(factory, settings)
+    _make_entities(factory, [("Person", f"Person {index:02d}") for index in range(12)])
+
+    page = browser_for("alice").get(f"/documents/{document_id}")
+
+    assert "data-entity-filter" in page.text
+    assert 'src="/static/documents.js"' in page.text

@@ -120,10 +120,18 @@ def accept_mention(
     With ``entity_id``, the value is added to that entity of the case as ``prop`` (by default
     the property for the mention's kind, e.g. ``phone``). Without it, a new entity is created:
     ``schema`` defaults to LegalEntity for e-mail, phone and URL, BankAccount for IBAN and
-    account, and Event for a date. ``expected_version`` of the entity may be left out: adding
-    a value does not depend on the entity's other facts, so the current version is used.
+    account, and Event for a date. An empty ``entity_id`` (the "choose an entity" option of a
+    form) is rejected rather than read as "new entity". ``expected_version`` of the entity may
+    be left out: adding a value does not depend on the entity's other facts, so the current
+    version is used.
     """
     access, mention = _open_mention(session, ctx, document_id, mention_id)
+    if entity_id is not None and not entity_id.strip():
+        raise ValidationFailed(
+            "no entity chosen: choose the entity to add this value to from the list, "
+            "or accept the value as a new entity",
+            {"entity_id": "choose an entity"},
+        )
     if access.case is None:
         raise ValidationFailed(
             "this document belongs to a tip without a case: link the tip to a case first",

@@ -189,13 +189,22 @@ def labels(
 
 @router.post("/documents/{document_id}/mentions/{mention_id}/accept")
 def accept(
+    *,
     document_id: str,
     mention_id: str,
     session: DbSession,
     ctx: Ctx,
     entity_id: Annotated[str, Form()] = "",
+    target: Annotated[str, Form(max_length=16)] = "new",
 ) -> RedirectResponse:
-    decision = mentions.accept_mention(session, ctx, document_id, mention_id, entity_id=entity_id or None)
+    """Accept a mention as a new entity, or add it to ``entity_id`` (``target=existing``).
+
+    FastAPI reads an empty form field as missing, so the "add to entity" form says which button
+    was used in ``target``. Its empty "choose an entity" option then reaches the service, which
+    rejects it, instead of creating a new entity.
+    """
+    chosen = entity_id if target == "existing" else (entity_id or None)
+    decision = mentions.accept_mention(session, ctx, document_id, mention_id, entity_id=chosen)
     notice = f"{decision.mention.normalized} recorded as {decision.mention.prop} of an entity."
     return see_other(document_url(document_id, "#mentions"), notice)
 

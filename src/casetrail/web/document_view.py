@@ -25,6 +25,8 @@ VIEW_PAGES = 20
 MAX_HIGHLIGHT_WORDS = 10
 # Entities offered in the "add to entity" list of a mention.
 MAX_ENTITY_CHOICES = 200
+# From this many entities on, the "add to entity" list gets a filter box.
+ENTITY_FILTER_FROM = 10
 ACTIVE_STATUSES = ("queued", "processing")
 
 
@@ -116,6 +118,7 @@ def build_document_page(
         "meta_rows": flatten_meta(view.document.meta),
         "mentions": found,
         "entities": _entity_choices(session, ctx, view, found),
+        "entity_filter_from": ENTITY_FILTER_FROM,
     }
 
 
@@ -137,7 +140,10 @@ def _entity_choices(
         return []
     if not any(mention.status == "suggested" for mention in found):
         return []
-    return list_entities(session, ctx, view.access.case.number, limit=MAX_ENTITY_CHOICES).items
+    # NOTE: a case with more than MAX_ENTITY_CHOICES entities offers only the first ones in
+    # schema-then-caption order; the rest can be reached from the entity page.
+    listed = list_entities(session, ctx, view.access.case.number, limit=MAX_ENTITY_CHOICES).items
+    return sorted(listed, key=lambda entity: (entity.caption.casefold(), entity.schema, entity.entity_id))
 
 
 def preview_kind(document: Document) -> str:

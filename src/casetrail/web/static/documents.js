@@ -5,6 +5,8 @@
  *   progress bar and its own result;
  * - the list requests the status of documents still queued or processing every few seconds
  *   and updates their rows until each is ingested or failed.
+ * In the viewer, a long "add to entity" list gets a filter box that hides the entities whose
+ * caption or schema does not contain the typed text.
  */
 (function () {
   "use strict";
@@ -188,7 +190,28 @@
     });
   }
 
+  function enhanceEntityFilter(input) {
+    var select = input.parentNode.querySelector('select[name="entity_id"]');
+    if (!select) {
+      return;
+    }
+    input.hidden = false;
+    input.addEventListener("input", function () {
+      var filterText = input.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        // The empty "choose an entity" option stays, so the list never chooses by itself.
+        var matches = !option.value || option.textContent.toLowerCase().indexOf(filterText) !== -1;
+        option.hidden = !matches;
+        option.disabled = !matches;
+      });
+      if (select.selectedOptions.length && select.selectedOptions[0].disabled) {
+        select.value = "";
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-entity-filter]").forEach(enhanceEntityFilter);
     document.querySelectorAll("form[data-document-upload]").forEach(enhanceUpload);
     document.querySelectorAll("table[data-document-list]").forEach(pollStatuses);
   });
