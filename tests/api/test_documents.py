@@ -211,3 +211,30 @@ def test_labels_round_trip(client_for: ClientFactory) -> None:
 
     assert response.json()["labels"] == ["privileged"]
     assert stale.status_code == 409
+
+
+@pytest.mark.usefixtures("people")
+def test_capture_time_without_zone_is_local(
+    client_for: ClientFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    alice = client_for("alice")
+    [document] = alice.post(DOCUMENTS, files=_files("images/testJPEG_EXIF.jpg")).json()["documents"]
+    _drain(factory, settings)
+
+    detail = alice.get(f"/api/v1/documents/{document['id']}").json()["document"]
+
+    assert detail["local_capture_time"] == "2009-08-11T09:09:45"
+    assert detail["meta"]["captured_at"] == "2009-08-11T09:09:45"
+
+
+@pytest.mark.usefixtures("people")
+def test_document_without_capture_time_has_no_local_time(
+    client_for: ClientFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    alice = client_for("alice")
+    [document] = alice.post(DOCUMENTS, files=_files("csv/testCSV.csv")).json()["documents"]
+    _drain(factory, settings)
+
+    detail = alice.get(f"/api/v1/documents/{document['id']}").json()["document"]
+
+    assert detail["local_capture_time"] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -354,3 +355,41 @@ def test_many_entities_get_filter_box(
 
     assert "data-entity-filter" in page.text
     assert 'src="/static/documents.js"' in page.text
+
+
+@pytest.mark.usefixtures("people")
+def test_capture_time_without_zone_stays_local(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    # The image extractor stores such a time as the same clock time marked as UTC.
+    document = _stored(
+        factory,
+        settings,
+        "camera.jpg",
+        meta={"captured_at": "2009-08-11T09:09:45", "exif": {"DateTimeOriginal": "2009:08:11 09:09:45"}},
+        document_date=datetime(2009, 8, 11, 9, 9, 45, tzinfo=UTC),
+    )
+
+    page = browser_for("alice").get(f"/documents/{document.id}")
+
+    assert '<td class="document-date">2009-08-11 09:09:45 (time zone unknown)</td>' in page.text
+    assert "2009-08-11 09:09 UTC" not in page.text
+    assert "2009:08:11 09:09:45" in page.text
+
+
+@pytest.mark.usefixtures("people")
+def test_capture_time_with_offset_shows_utc(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    document = _stored(
+        factory,
+        settings,
+        "camera.jpg",
+        meta={"captured_at": "2009-08-11T09:09:45+02:00"},
+        document_date=datetime(2009, 8, 11, 7, 9, 45, tzinfo=UTC),
+    )
+
+    page = browser_for("alice").get(f"/documents/{document.id}")
+
+    assert '<td class="document-date">2009-08-11 07:09 UTC</td>' in page.text
+    assert "time zone unknown" not in page.text

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from casetrail.core.clock import utcnow
 from casetrail.core.ids import new_id
 from casetrail.db.base import Base
+from casetrail.documents.capture_time import unzoned_capture_time
 from casetrail.entities.models import ENTITY_ID_LENGTH
 
 # queued: waiting for a worker. processing: a worker has claimed it. ingested: text and
@@ -88,6 +89,15 @@ class Document(Base):
         Index("ix_document_status", "status"),
         Index("ix_document_lead_id", "lead_id"),
     )
+
+    @property
+    def local_capture_time(self) -> str | None:
+        """The capture time in the camera's local time (ISO 8601, no offset) when EXIF gives no zone.
+
+        ``document_date`` then holds the same clock time marked as UTC, which it is not.
+        """
+        local = unzoned_capture_time(self.meta)
+        return local.isoformat() if local is not None else None
 
 
 class DocumentPage(Base):

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from casetrail.auth.context import RequestContext
 from casetrail.documents import mentions, queries
+from casetrail.documents.capture_time import format_local_time, unzoned_capture_time
 from casetrail.documents.models import DOCUMENT_STATUSES, Document, DocumentMention, DocumentPage
 from casetrail.documents.queries import DocumentView
 from casetrail.entities.models import CaseEntity
 from casetrail.entities.service import list_entities
+from casetrail.web.templating import format_datetime
 
 LIST_PAGE_SIZE = 50
 # Pages of text shown at once in the viewer; a longer document is read in ranges.
@@ -115,6 +117,7 @@ def build_document_page(
         "view_pages": VIEW_PAGES,
         "query": query,
         "words": words,
+        "date_text": shown_date(view.document),
         "meta_rows": flatten_meta(view.document.meta),
         "mentions": found,
         "entities": _entity_choices(session, ctx, view, found),
@@ -144,6 +147,14 @@ def _entity_choices(
     # schema-then-caption order; the rest can be reached from the entity page.
     listed = list_entities(session, ctx, view.access.case.number, limit=MAX_ENTITY_CHOICES).items
     return sorted(listed, key=lambda entity: (entity.caption.casefold(), entity.schema, entity.entity_id))
+
+
+def shown_date(document: Document) -> str:
+    """Return the document's date for display: a capture time with no zone stays in local time."""
+    local = unzoned_capture_time(document.meta)
+    if local is not None:
+        return format_local_time(local)
+    return format_datetime(document.document_date)
 
 
 def preview_kind(document: Document) -> str:

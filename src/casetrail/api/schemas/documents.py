@@ -47,6 +47,14 @@ class DocumentOut(DocumentSummaryOut):
     attempts: int
     author: str
     document_date: datetime | None
+    local_capture_time: str | None = Field(
+        description=(
+            "The capture time in the camera's local time (ISO 8601 without offset) when EXIF "
+            "stores no time zone. document_date then holds the same clock time marked as UTC, "
+            "which it is not, so show this value instead and do not convert it."
+        ),
+        examples=["2009-08-11T09:09:45"],
+    )
     meta: dict[str, Any]
     uploaded_by: str
 
