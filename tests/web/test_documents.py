@@ -26,6 +26,7 @@ from casetrail.entities.models import CaseEntity
 from casetrail.entities.service import create_entity
 from casetrail.entities.statements import Source, SourceType
 from casetrail.jobs.worker import Worker
+from casetrail.web.document_meta import MetaEntry, meta_entries, with_unit
 from casetrail.web.document_view import Segment, highlight
 from tests.factories import make_case, make_user
 from tests.web.conftest import BrowserFactory
@@ -249,7 +250,7 @@ def test_image_document_shows_preview(
     original = alice.get(f"/documents/{document['id']}/original", params={"inline": "1"})
 
     assert f'src="/documents/{document["id"]}/original?inline=1"' in page.text
-    assert "gps.lat" in page.text
+    assert "<dt>lat</dt><dd>12.54321°</dd>" in page.text
     assert original.headers["content-type"] == "image/jpeg"
     assert original.content == (DATA / "images/testJPEG_GEO.jpg").read_bytes()
 
@@ -393,3 +394,67 @@ def test_capture_time_with_offset_shows_utc(
 
     assert '<td class="document-date">2009-08-11 07:09 UTC</td>' in page.text
     assert "time zone unknown" not in page.text
+
+
+@pytest.mark.usefixtures("people")
+def test_media_metadata_is_readable_list(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    media = {
+        "duration_s": 61.5,
+        "bit_rate": 128000.0,
+        "streams": [
+            {"type": "video", "codec": "h264", "width": 1920, "height": 1080},
+            {"type": "audio", "codec": "aac", "sample_rate": "44100", "bit_rate": "96000"},
+        ],
+    }
+    document = _stored(factory, settings, "clip.mp4", meta={"media": media})
+
+    page = browser_for("alice").get(f"/documents/{document.id}")
+
+    assert "{&#39;type&#39;" not in page.text
+    assert "{'type'" not in page.text
+    assert "<dt>stream 1 (video)</dt>" in page.text
+    assert "<dt>width</dt><dd>1920 pixels</dd>" in page.text
+    assert "<dt>sample rate</dt><dd>44100 Hz</dd>" in page.text
+    assert "<dt>bit rate</dt><dd>96 kbit/s</dd>" in page.text
+    assert "<dt>duration</dt><dd>61.5 s</dd>" in page.text
+
+
+def test_meta_entries_nest_lists_of_objects() -> None:
+    entries = meta_entries({"media": {"streams": [{"type": "audio", "channels": 2}], "format": ""}})
+
+    assert entries == [
+        MetaEntry(
+            "media",
+            children=[
+                MetaEntry(
+                    "streams",
+                    children=[
+                        MetaEntry(
+                            "stream 1 (audio)",
+                            children=[MetaEntry("type", "audio"), MetaEntry("channels", "2")],
+                        )
+                    ],
+                )
+            ],
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("ExposureTime", 0.000625, "1/1600 s"),
+        ("ExposureTime", 2.5, "2.5 s"),
+        ("FocalLength", 194.0, "194 mm"),
+        ("ExifImageWidth", 3888, "3888 pixels"),
+        ("bit_rate", "6536", "6.536 kbit/s"),
+        ("time_s", 0.0, "0 s"),
+        ("minor_version", "512", "512"),
+        ("codec", "h264", "h264"),
+        ("attached_picture", True, "yes"),
+    ],
+)
+def test_metadata_value_units(key: str, value: object, expected: str) -> None:
+    assert with_unit(key, value) == expected

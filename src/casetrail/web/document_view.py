@@ -19,6 +19,7 @@ from casetrail.documents.models import DOCUMENT_STATUSES, Document, DocumentMent
 from casetrail.documents.queries import DocumentView
 from casetrail.entities.models import CaseEntity
 from casetrail.entities.service import list_entities
+from casetrail.web.document_meta import meta_entries
 from casetrail.web.templating import format_datetime
 
 LIST_PAGE_SIZE = 50
@@ -118,7 +119,7 @@ def build_document_page(
         "query": query,
         "words": words,
         "date_text": shown_date(view.document),
-        "meta_rows": flatten_meta(view.document.meta),
+        "meta_entries": meta_entries(view.document.meta or {}),
         "mentions": found,
         "entities": _entity_choices(session, ctx, view, found),
         "entity_filter_from": ENTITY_FILTER_FROM,
@@ -164,19 +165,3 @@ def preview_kind(document: Document) -> str:
         if media_type.startswith(f"{kind}/"):
             return kind
     return ""
-
-
-def flatten_meta(meta: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """Turn nested metadata into ``(dotted.key, value)`` rows for a table, leaving out empty values."""
-    rows: list[tuple[str, str]] = []
-    for key, value in meta.items():
-        name = f"{prefix}{key}"
-        if value in (None, "", [], {}):
-            continue
-        if isinstance(value, dict):
-            rows.extend(flatten_meta(value, f"{name}."))
-        elif isinstance(value, list):
-            rows.append((name, ", ".join(str(item) for item in value)))
-        else:
-            rows.append((name, str(value)))
-    return rows
