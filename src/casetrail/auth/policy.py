@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, or_, select, true
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from casetrail.auth.context import Actor, RequestContext
@@ -424,10 +424,10 @@ def visible_lead_condition(
     session: Session,
     actor: Actor,
     *,
-    unit_column: QueryableAttribute[str | None],
-    sensitivity_column: QueryableAttribute[str],
-    assignee_column: QueryableAttribute[str | None],
-    recorded_by_column: QueryableAttribute[str | None],
+    unit_column: SQLColumnExpression[str | None],
+    sensitivity_column: SQLColumnExpression[str],
+    assignee_column: SQLColumnExpression[str | None],
+    recorded_by_column: SQLColumnExpression[str | None],
 ) -> ColumnElement[bool]:
     """Build the SQL condition that keeps only the leads the actor may see (see ``lead_permissions``)."""
     if actor.is_operator:

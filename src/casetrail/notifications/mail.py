@@ -30,11 +30,13 @@ from casetrail.core.ids import new_id
 from casetrail.core.logging import get_logger
 from casetrail.core.settings import MailSettings, Settings
 from casetrail.db.engine import transaction
+from casetrail.notifications import currency
 from casetrail.notifications.models import EmailDelivery, Notification
 
 log = get_logger(__name__)
 
 MAX_ERROR_LENGTH = 1000
+WITHDRAWN = "withdrawn: the recipient may no longer see what the notification names"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class SendRun:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    withdrawn: int = 0
 
 
 def send_pending(
@@ -66,7 +69,7 @@ def send_pending(
     if not settings.mail.host:
         return SendRun()
     sender = _Sender(factory, settings.mail, token=new_id(), moment=now or utcnow())
-    batch = _claim(factory, settings.mail, sender.moment, sender.token)
+    batch, sender.run.withdrawn = _claim(factory, settings.mail, sender.moment, sender.token)
     sender.run.claimed = len(batch)
     if not batch:
         return sender.run
@@ -84,7 +87,8 @@ def send_pending(
 
 def _claim(
     factory: sessionmaker[Session], mail: MailSettings, moment: datetime, token: str
-) -> list[Outgoing]:
+) -> tuple[list[Outgoing], int]:
+    """Claim the due deliveries; return them and how many were withdrawn instead of claimed."""
     with transaction(factory) as session:
         due = or_(
             and_(EmailDelivery.status == "pending", EmailDelivery.next_attempt_at <= moment),
@@ -99,7 +103,12 @@ def _claim(
             .with_for_update(skip_locked=True, of=EmailDelivery)
         )
         claimed = []
+        withdrawn = 0
         for delivery, notification in session.execute(query).all():
+            if not currency.is_current(session, notification):
+                _withdraw(delivery)
+                withdrawn += 1
+                continue
             delivery.status = "sending"
             delivery.attempts += 1
             delivery.claimed_by = token
@@ -116,7 +125,17 @@ def _claim(
                     created_at=notification.created_at,
                 )
             )
-    return claimed
+    return claimed, withdrawn
+
+
+def _withdraw(delivery: EmailDelivery) -> None:
+    # The recipient may no longer see what the notification names (a lead went to someone
+    # else, or access was lost), so the e-mail is never sent. The row ends failed, so that
+    # no sender claims it again.
+    delivery.status = "failed"
+    delivery.lease_until = None
+    delivery.last_error = WITHDRAWN
+    log.info("email_withdrawn", delivery_id=delivery.id, notification_id=delivery.notification_id)
 
 
 def smtp_password(mail: MailSettings) -> str | None:

@@ -1,20 +1,21 @@
 """A user's own notifications: list, count, mark read, and read them as a live stream.
 
-A user sees only their own notifications, and of those only the ones about cases they may see
-now (the policy's ``visible_case_condition``): access lost after a notification was created
-hides it again. Notifications the user chose to get by e-mail only are never listed.
+A user sees only their own notifications, and of those only the ones about cases and leads
+they may see now (``notifications.currency``): access lost after a notification was created,
+or a lead assigned to someone else, hides it again. Notifications the user chose to get by
+e-mail only are never listed.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from casetrail.auth import policy
 from casetrail.auth.context import Actor, RequestContext
-from casetrail.cases.models import Case, CaseMember
 from casetrail.core.clock import utcnow
 from casetrail.core.errors import NotFound, ValidationFailed
+from casetrail.notifications import currency
 from casetrail.notifications.models import Notification
 
 MAX_PAGE = 200
@@ -29,23 +30,10 @@ def owner_id(ctx: RequestContext) -> str:
 
 
 def _visible(session: Session, actor: Actor, user_id: str) -> ColumnElement[bool]:
-    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
-    visible_cases = select(Case.id).where(
-        policy.visible_case_condition(
-            session,
-            actor,
-            unit_column=Case.unit_id,
-            sensitivity_column=Case.sensitivity,
-            case_id_column=Case.id,
-            member_case_ids=member_case_ids,
-        )
-    )
-    # NOTE: lead notifications (no case) pass unchecked here. The writer asked the lead policy
-    # when it created them, but access to the lead lost since then does not hide them.
     return (
         (Notification.user_id == user_id)
         & Notification.in_app
-        & or_(Notification.case_id.is_(None), Notification.case_id.in_(visible_cases))
+        & currency.current_condition(session, actor, user_id)
     )
 
 

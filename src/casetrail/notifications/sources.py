@@ -257,7 +257,7 @@ def lead_drafts(session: Session, event: OutboxEvent, later_assignments: set[str
         return []
     if f"lead:{event.object_id}" in later_assignments:
         return []
-    guard = _lead_guard(session, event.object_id)
+    guard = lead_guard(session, event.object_id)
     if guard is None or guard.assignee_id is None:
         return []
     return [
@@ -279,7 +279,7 @@ _LEAD_QUERY = text(
 )
 
 
-def _lead_guard(session: Session, lead_id: str) -> LeadGuard | None:
+def lead_guard(session: Session, lead_id: str) -> LeadGuard | None:
     row = session.execute(_LEAD_QUERY, {"id": lead_id}).first()
     if row is None:
         return None
