@@ -3,7 +3,8 @@
 #   scripts/system-deps.sh run    build tools for PyICU (followthemoney's dependency), and the
 #                                 document tools: tesseract (offline OCR, English model),
 #                                 ffmpeg/ffprobe (media metadata, keyframes), libmagic (type
-#                                 detection by content)
+#                                 detection by content), catdoc (text of Word .doc and
+#                                 PowerPoint .ppt files)
 #   scripts/system-deps.sh test   the above, plus PostgreSQL and Chromium for the test suite
 # Installing needs root; without it the script names the missing packages and stops.
 set -euo pipefail
@@ -15,7 +16,7 @@ have_package() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
 }
 
-for package in libicu-dev pkg-config g++ tesseract-ocr tesseract-ocr-eng ffmpeg libmagic1; do
+for package in libicu-dev pkg-config g++ tesseract-ocr tesseract-ocr-eng ffmpeg libmagic1 catdoc; do
     have_package "$package" || missing+=("$package")
 done
 

@@ -1,7 +1,9 @@
 """Media type detection by content: libmagic first, then a look inside where it is vague.
 
 libmagic reports zip-based office files as ``application/zip`` or ``application/octet-stream``,
-Outlook messages and PST mailboxes both as ``application/vnd.ms-outlook``, and e-mail files
+Outlook messages and PST mailboxes both as ``application/vnd.ms-outlook``, some Office
+97-2003 files (embedded ones in particular) as ``application/vnd.ms-office`` or
+``application/CDFV2``, and e-mail files
 that start with a header block as ``text/plain`` or ``text/html``. ``detect_media_type``
 resolves these cases from the bytes and never looks at the file name.
 """
@@ -23,6 +25,12 @@ MSG = "application/vnd.ms-outlook"
 PST = "application/vnd.ms-outlook-pst"
 MBOX = "application/mbox"
 EML = "message/rfc822"
+DOC = "application/msword"
+XLS = "application/vnd.ms-excel"
+PPT = "application/vnd.ms-powerpoint"
+# A file embedded with "Insert > Object" (an OLE container with an Ole10Native stream). No
+# registered media type exists for it, so this name is Casetrail's own.
+OLE_PACKAGE = "application/x-ole-package"
 # libmagic's label for an OLE container holding an encrypted OOXML package.
 ENCRYPTED_OFFICE = "application/encrypted"
 
@@ -38,7 +46,12 @@ _OLE_TYPES = {
     "application/x-ole-storage",
     "application/encrypted",
     "application/vnd.ms-office",
+    DOC,
+    XLS,
+    PPT,
 }
+# The main stream of each Office 97-2003 binary format ("Book" is Excel 5.0/95).
+_OLE_MAIN_STREAMS = {"worddocument": DOC, "workbook": XLS, "book": XLS, "powerpoint document": PPT}
 _TEXT_TYPES = {"text/plain", "text/html", "message/rfc822", "application/octet-stream", "text/x-mail"}
 _HEAD_BYTES = 64 * 1024
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
@@ -91,6 +104,11 @@ def _ole_based_type(path: Path) -> str | None:
         return ENCRYPTED_OFFICE
     if "__properties_version1.0" in streams or any(s.startswith("__substg1.0_") for s in streams):
         return MSG
+    if "\x01ole10native" in streams:
+        return OLE_PACKAGE
+    for stream, media_type in _OLE_MAIN_STREAMS.items():
+        if stream in streams:
+            return media_type
     return None
 
 

@@ -9,8 +9,9 @@ Keys that extractors put in ``Extraction.meta``:
 - ``pdf``: ``{"page_count", "producer", "creator", "subject", "keywords", "ocr_pages",
   "ocr_skipped_pages", "unreadable_pages", "encrypted"}``. The three ``*_pages`` keys list
   1-based page numbers.
-- ``office``: core properties of DOCX/XLSX/PPTX/ODT (``title``, ``author``, ``created``,
-  ``modified``, ``last_modified_by``, ``subject``), each present only when the file sets it.
+- ``office``: core properties of DOCX/XLSX/PPTX/ODT and document properties of DOC/XLS/PPT
+  (``title``, ``author``, ``created``, ``modified``, ``last_modified_by``, ``subject``), each
+  present only when the file sets it.
 - ``image``: ``{"format", "width", "height", "frames", "mode"}``.
 - ``exif``: EXIF tags by name, values as strings or numbers.
 - ``gps``: ``{"lat", "lon"}`` in decimal degrees (south and west negative), plus ``"alt"``
@@ -26,6 +27,7 @@ Keys that extractors put in ``Extraction.meta``:
   ``{"page_no", "time_s"}``. Thumbnails are returned as pages with an empty text and the
   keyframe as ``image_png``.
 - ``html``: ``{"meta": {name: content}}`` from the ``<meta>`` tags.
+- ``ole_package``: ``{"label", "source_path"}`` of a file embedded as an OLE Package object.
 """
 
 from __future__ import annotations
@@ -40,10 +42,12 @@ from casetrail.documents.extract import (
     detect,
     html,
     images,
+    legacy_office,
     mail,
     media,
     odt,
     office,
+    ole_package,
     outlook,
     pdf,
     rtf,
@@ -80,6 +84,10 @@ _BY_MEDIA_TYPE: dict[str, Extractor] = {
     "application/vnd.oasis.opendocument.spreadsheet": odt.extract_odt,
     "application/vnd.oasis.opendocument.presentation": odt.extract_odt,
     detect.ENCRYPTED_OFFICE: office.extract_encrypted_office,
+    detect.DOC: legacy_office.extract_doc,
+    detect.XLS: legacy_office.extract_xls,
+    detect.PPT: legacy_office.extract_ppt,
+    detect.OLE_PACKAGE: ole_package.extract_ole_package,
     detect.EML: mail.extract_eml,
     detect.MBOX: mail.extract_mbox,
     detect.MSG: outlook.extract_msg_file,
