@@ -97,6 +97,7 @@ def _read_container(path: Path, streams: str | tuple[str, ...], kind: str) -> di
             names = {"/".join(entry).lower() for entry in ole.listdir()}
             if "encryptedsummary" in names:
                 # PowerPoint's encrypted form keeps its document properties in this stream.
+                # NOTE: no encrypted .ppt sample was available, so this branch is untested.
                 raise ExtractionFailed(_PASSWORD_MESSAGE.format(kind=kind))
             main = next((stream for stream in expected if stream.lower() in names), None)
             if main is None:
