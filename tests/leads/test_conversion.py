@@ -141,3 +141,46 @@ def test_time_reaches_event(world: LeadWorld) -> None:
             ).scalars()
         )
     assert dates == ["2026-03-01T22:15:00"]
+
+
+def _case_statements(world: LeadWorld, reference: str) -> list[Statement]:
+    with transaction(world.factory) as session:
+        service.assign(session, world.ctx(world.clerk), reference, username="rivera")
+    with transaction(world.factory) as session:
+        result = conversion.open_case_from_lead(session, world.ctx(world.rivera), world.settings, reference)
+        case_id = result.case.id
+    with transaction(world.factory) as session:
+        return list(session.execute(select(Statement).where(Statement.case_id == case_id)).scalars())
+
+
+def test_named_business_becomes_company(world: LeadWorld) -> None:
+    receipt = world.submit(
+        "Cash changes hands behind the garage.",
+        names=["John Smith", "Elm Street Motors Ltd", "Nachbarschaftshilfe Elm e.V."],
+    )
+    statements = _case_statements(world, receipt.lead.reference)
+    schema_of = {stmt.value: stmt.schema for stmt in statements if stmt.prop == "name"}
+    assert schema_of["John Smith"] == "Person"
+    assert schema_of["Elm Street Motors Ltd"] == "Company"
+    assert schema_of["Nachbarschaftshilfe Elm e.V."] == "Organization"
+    involved = {stmt.value for stmt in statements if stmt.prop == "involved"}
+    assert len(involved) == 3
+
+
+def test_tipster_contact_in_text_is_not_mentioned(world: LeadWorld) -> None:
+    receipt = world.submit(
+        "The driver uses +1 202 555 0188 and mails van@example.org. "
+        "Call me on +1 (202) 555-0199 or write to Jane@Example.org.",
+        contact=LeadContact(phone="+1 202 555 0199", email="jane@example.org"),
+    )
+    statements = _case_statements(world, receipt.lead.reference)
+    phones = {stmt.value for stmt in statements if stmt.prop == "phoneMentioned"}
+    emails = {stmt.value for stmt in statements if stmt.prop == "emailMentioned"}
+    summary = next(stmt.value for stmt in statements if stmt.prop == "summary")
+    assert phones == {"+12025550188"}
+    assert emails == {"van@example.org"}
+    assert "555-0199" not in summary
+    assert "Jane@Example.org" not in summary
+    assert "Call me on [the source's contact phone]" in summary
+    assert "write to [the source's contact e-mail]." in summary
+    assert "+1 202 555 0188" in summary

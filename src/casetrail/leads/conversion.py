@@ -5,11 +5,14 @@ The lead's facts become FtM entities of the case, each statement with the lead a
 
 - an Event for the report itself: title, text, time, place, and the phones, e-mails and names
   it mentions;
-- a Person for each name, linked to the Event as involved;
+- a Person for each name, or a Company or Organization for a name with a legal form
+  (``leads.parties``), linked to the Event as involved;
 - a Vehicle for each plate;
 - an Address for the place, linked to the Event.
 
-The tipster's own contact details stay on the lead: a source is not case content.
+The tipster's own contact details stay on the lead: a source is not case content. A phone or
+e-mail in the text equal to a contact field is not carried as a mention either, and the
+Event's summary shows it masked.
 
 Each attachment is re-homed as a new case document (origin ``tip``) that points at the same
 blob. Its ``meta.provenance`` names the lead and the tip document it was copied from, and it is
@@ -43,12 +46,23 @@ from casetrail.entities import service as entity_service
 from casetrail.entities.statements import Source, SourceType
 from casetrail.leads.access import LeadAccess, open_lead
 from casetrail.leads.models import Lead, LeadAddition
-from casetrail.leads.normalize import emails_in_text, phones_in_text
+from casetrail.leads.normalize import (
+    email_key,
+    email_spans,
+    emails_in_text,
+    phone_key,
+    phone_spans,
+    phones_in_text,
+)
+from casetrail.leads.parties import schema_for_name
 from casetrail.leads.queue import lead_attachments
 from casetrail.leads.records import add_status_change, publish
 from casetrail.leads.workflow import LeadStatus
 
 log = get_logger(__name__)
+
+CONTACT_PHONE_MASK = "[the source's contact phone]"
+CONTACT_EMAIL_MASK = "[the source's contact e-mail]"
 
 
 @dataclass(frozen=True)
@@ -132,13 +146,21 @@ def _carry(
 
 
 def _mentioned(lead: Lead, settings: Settings, additions: list[str]) -> tuple[list[str], list[str]]:
-    """Return the phones (E.164) and e-mails the report's own text mentions, not the tipster's contact."""
+    """Return the phones (E.164) and e-mails the report's text mentions, less the tipster's own.
+
+    A tipster often repeats their contact phone or e-mail in the text ("call me on ..."). Those
+    are the source's details, which stay on the lead, so a mention equal to a contact field is
+    dropped. A number the tipster did not enter as contact is indistinguishable from others and kept.
+    """
+    region = settings.leads.phone_region
     texts = [lead.body, lead.location, *additions]
     phones: set[str] = set()
     emails: set[str] = set()
     for text in texts:
-        phones |= phones_in_text(text, settings.leads.phone_region)
+        phones |= phones_in_text(text, region)
         emails |= emails_in_text(text)
+    phones.discard(phone_key(lead.contact_phone, region) or "")
+    emails.discard(email_key(lead.contact_email) or "")
     return sorted(phones), sorted(emails)
 
 
@@ -158,21 +180,22 @@ def carry_facts(
         created.append(view.record.entity_id)
         return view.record.entity_id
 
-    people = [create("Person", {"name": [name]}) for name in lead.subject_names]
+    parties = [create(schema_for_name(name), {"name": [name]}) for name in lead.subject_names]
     for plate in lead.vehicle_plates:
         create("Vehicle", {"registrationNumber": [plate], "name": [plate]})
     address = create("Address", {"full": [lead.location]}) if lead.location else None
 
     phones, emails = _mentioned(lead, settings, additions)
-    event: dict[str, list[str]] = {"name": [lead.title], "summary": [_report_text(lead, additions)]}
+    report = _report_text(lead, additions, settings.leads.phone_region)
+    event: dict[str, list[str]] = {"name": [lead.title], "summary": [report]}
     if lead.occurred_at is not None:
         event["date"] = [lead.occurred_at.strftime("%Y-%m-%dT%H:%M:%S")]
     if lead.location:
         event["location"] = [lead.location]
     if address:
         event["addressEntity"] = [address]
-    if people:
-        event["involved"] = people
+    if parties:
+        event["involved"] = parties
     if lead.subject_names:
         event["namesMentioned"] = list(lead.subject_names)
     if phones:
@@ -183,9 +206,22 @@ def carry_facts(
     return created
 
 
-def _report_text(lead: Lead, additions: list[str]) -> str:
+def _report_text(lead: Lead, additions: list[str], region: str | None) -> str:
     parts = [lead.body or lead.title, *(f"Added later: {text}" for text in additions)]
-    return "\n\n".join(parts)
+    return _without_contact("\n\n".join(parts), lead, region)
+
+
+def _without_contact(text: str, lead: Lead, region: str | None) -> str:
+    """Replace the tipster's own contact phone and e-mail where the text repeats them."""
+    phone = phone_key(lead.contact_phone, region)
+    email = email_key(lead.contact_email)
+    spans = [
+        (start, end, CONTACT_PHONE_MASK) for start, end, key in phone_spans(text, region) if key == phone
+    ] + [(start, end, CONTACT_EMAIL_MASK) for start, end, key in email_spans(text) if key == email]
+    # Replace from the end, so that the offsets of earlier spans stay valid.
+    for start, end, mask in sorted(spans, reverse=True):
+        text = text[:start] + mask + text[end:]
+    return text
 
 
 def carry_attachments(session: Session, ctx: RequestContext, lead: Lead, case: Case) -> list[Document]:

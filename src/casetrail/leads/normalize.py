@@ -74,6 +74,25 @@ def phones_in_text(text: str, region: str | None) -> set[str]:
     return found
 
 
+def phone_spans(text: str, region: str | None) -> list[tuple[int, int, str]]:
+    """Return the start, end and E.164 form of every phone number written in ``text``."""
+    return [
+        (
+            match.start,
+            match.end,
+            phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164),
+        )
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, region or "ZZ", leniency=phonenumbers.Leniency.POSSIBLE
+        )
+    ]
+
+
+def email_spans(text: str) -> list[tuple[int, int, str]]:
+    """Return the start, end and lower-case form of every e-mail address written in ``text``."""
+    return [(match.start(), match.end(), match.group(0).lower()) for match in _EMAIL.finditer(text)]
+
+
 def email_key(value: str) -> str | None:
     cleaned = value.strip().lower()
     return cleaned if _EMAIL.fullmatch(cleaned) else None
