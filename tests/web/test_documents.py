@@ -458,3 +458,93 @@ def test_meta_entries_nest_lists_of_objects() -> None:
 )
 def test_metadata_value_units(key: str, value: object, expected: str) -> None:
     assert with_unit(key, value) == expected
+
+
+def _family(factory: sessionmaker[Session], settings: Settings) -> dict[str, Document]:
+    """Store an older upload, then a zip holding a mail that holds a copy of the upload's PDF."""
+    report = b"%PDF-1.4 quarterly report"
+    alone = _stored(factory, settings, "report.pdf", report, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    bundle = _stored(factory, settings, "bundle.zip", b"PK zip", created_at=datetime(2026, 2, 1, tzinfo=UTC))
+    mail = _stored(factory, settings, "mail.eml", b"From: a@example.org", parent=bundle)
+    attached = _stored(factory, settings, "report.pdf", report, parent=mail)
+    return {"alone": alone, "bundle": bundle, "mail": mail, "attached": attached}
+
+
+@pytest.mark.usefixtures("people")
+def test_child_page_shows_breadcrumb(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    family = _family(factory, settings)
+
+    page = browser_for("alice").get(f"/documents/{family['attached'].id}")
+    crumbs = page.text.split('<p class="crumbs">')[1].split("</p>")[0]
+
+    assert f'<a href="/documents/{family["bundle"].id}">bundle.zip</a>' in crumbs
+    assert f'<a href="/documents/{family["mail"].id}">mail.eml</a>' in crumbs
+    assert crumbs.index("bundle.zip") < crumbs.index("mail.eml")
+    assert crumbs.endswith('<span aria-current="page">report.pdf</span>')
+    assert f'inside <a href="/documents/{family["mail"].id}">mail.eml</a>, from' in page.text
+
+
+@pytest.mark.usefixtures("people")
+def test_upload_page_has_no_parent_crumbs(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    family = _family(factory, settings)
+
+    page = browser_for("alice").get(f"/documents/{family['bundle'].id}")
+
+    assert 'aria-current="page"' not in page.text
+    assert 'class="muted document-parent"' not in page.text
+
+
+@pytest.mark.usefixtures("people")
+def test_list_shows_children_under_parent(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    family = _family(factory, settings)
+
+    listing = browser_for("alice").get(TAB)
+    order = [
+        listing.text.index(f'data-document-id="{family[key].id}"')
+        for key in ("bundle", "mail", "attached", "alone")
+    ]
+    mail_row = listing.text.split(f'data-document-id="{family["mail"].id}"')[1].split("</tr>")[0]
+
+    assert order == sorted(order)
+    assert f'inside <a href="/documents/{family["bundle"].id}">bundle.zip</a>' in mail_row
+    assert 'class="document-file depth-1"' in mail_row
+    assert "(4)" in listing.text
+
+
+@pytest.mark.usefixtures("people")
+def test_copies_are_named_in_list_and_viewer(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    family = _family(factory, settings)
+    alice = browser_for("alice")
+
+    listing = alice.get(TAB)
+    alone_row = listing.text.split(f'data-document-id="{family["alone"].id}"')[1].split("</tr>")[0]
+    viewer = alice.get(f"/documents/{family['attached'].id}")
+
+    assert (
+        f'same file as: <a href="/documents/{family["attached"].id}">report.pdf</a> (inside mail.eml)'
+        in alone_row
+    )
+    assert f'Same file as: <a href="/documents/{family["alone"].id}">report.pdf</a></p>' in viewer.text
+
+
+@pytest.mark.usefixtures("people")
+def test_copy_in_other_case_not_named(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    make_case(factory, "alice", title="Other case", number="2026-0143")
+    alone = _stored(factory, settings, "report.pdf", b"%PDF-1.4 shared")
+    _stored(factory, settings, "copy.pdf", b"%PDF-1.4 shared", number="2026-0143")
+
+    listing = browser_for("alice").get(TAB)
+    viewer = browser_for("alice").get(f"/documents/{alone.id}")
+
+    assert "same file as" not in listing.text
+    assert "Same file as" not in viewer.text

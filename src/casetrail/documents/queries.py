@@ -81,7 +81,7 @@ def list_documents(
 ) -> DocumentList:
     """List a case's documents, newest first; uploads only unless ``include_children``."""
     case = open_case_for_documents(session, ctx, number, DocumentAction.READ)
-    _check_page(limit, offset)
+    check_page(limit, offset)
     conditions = [Document.case_id == case.id]
     if status is not None:
         if status not in DOCUMENT_STATUSES:
@@ -110,7 +110,8 @@ def list_documents(
     return DocumentList(items=list(items), total=total, case=case)
 
 
-def _check_page(limit: int, offset: int) -> None:
+def check_page(limit: int, offset: int) -> None:
+    """Reject a page size outside 1 to ``MAX_PAGE_SIZE`` or a negative offset."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"invalid limit {limit}", {"limit": f"1 to {MAX_PAGE_SIZE}"})
     if offset < 0:

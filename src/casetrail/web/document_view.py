@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from casetrail.auth.context import RequestContext
-from casetrail.documents import mentions, queries
+from casetrail.documents import families, mentions, queries
 from casetrail.documents.capture_time import format_local_time, unzoned_capture_time
 from casetrail.documents.models import DOCUMENT_STATUSES, Document, DocumentMention, DocumentPage
 from casetrail.documents.queries import DocumentView
@@ -76,18 +76,18 @@ def build_list_page(
     session: Session, ctx: RequestContext, number: str, *, status: str, offset: int
 ) -> dict[str, Any]:
     chosen = status if status in DOCUMENT_STATUSES else None
-    listed = queries.list_documents(
+    listed = families.list_document_families(
         session, ctx, number, status=chosen, limit=LIST_PAGE_SIZE, offset=max(offset, 0)
     )
     return {
         "case": listed.case,
-        "documents": listed.items,
+        "rows": listed.rows,
         "total": listed.total,
         "offset": offset,
         "page_size": LIST_PAGE_SIZE,
         "status_filter": chosen or "",
         "statuses": DOCUMENT_STATUSES,
-        "active": [document.id for document in listed.items if document.status in ACTIVE_STATUSES],
+        "active": [row.document.id for row in listed.rows if row.document.status in ACTIVE_STATUSES],
     }
 
 
@@ -103,8 +103,11 @@ def build_document_page(
         if start <= page.page_no < start + VIEW_PAGES
     ]
     found = mentions.list_mentions(session, ctx, document_id) if view.document.status == "ingested" else []
+    lineage = families.get_lineage(session, ctx, document_id)
     return {
         "view": view,
+        "ancestors": lineage.ancestors,
+        "copies": lineage.copies,
         "document": view.document,
         "case": view.access.case,
         "can_write": view.access.can_write,
