@@ -120,8 +120,8 @@ class LegalWorld:
                 sections=sections,
             )
 
-    def approved(self, template: str = "report_of_investigation") -> LegalDocument:
-        document = self.create(template)
+    def approved(self, template: str = "report_of_investigation", **extra: Any) -> LegalDocument:
+        document = self.create(template, **extra)
         with transaction(self.factory) as session:
             review.submit(
                 session,

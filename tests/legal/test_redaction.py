@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from sqlalchemy import select
 
 from casetrail.core.errors import InvalidTransition
 from casetrail.db.engine import transaction
 from casetrail.legal import redaction, service
+from casetrail.legal.models import LegalDocumentVersion
 from tests.legal.conftest import SYNOPSIS, ZAKHAROV, ZAKHAROV_INN, ZAKHAROV_NAME, LegalWorld
 from tests.legal.pdftext import decompressed_streams, pdfium_text, pypdf_text
 
@@ -86,3 +90,34 @@ def test_draft_cannot_be_redacted(world: LegalWorld) -> None:
             entity_ids=[ZAKHAROV],
             passages=[],
         )
+
+
+def _inputs(world: LegalWorld, document_id: str) -> dict[str, Any]:
+    with transaction(world.factory) as session:
+        query = select(LegalDocumentVersion.inputs).where(LegalDocumentVersion.document_id == document_id)
+        return dict(session.execute(query).scalar_one())
+
+
+def _subject_rows(inputs: dict[str, Any], schema: str) -> dict[str, str]:
+    subjects = [subject for subject in inputs["fields"]["subjects"] if subject["schema"] == schema]
+    assert len(subjects) == 1
+    return {row["label"]: row["value"] for row in subjects[0]["properties"]}
+
+
+def test_birthplace_removed_only_from_subject(world: LegalWorld) -> None:
+    details = "The drones were flown to Russia on 1965-09-21 and stored in Izhevsk. Zakharov signed."
+    original = world.approved(sections={"details": details})
+    copy_id = _redact(world, original.id)
+    inputs = _inputs(world, copy_id)
+    rows = _subject_rows(inputs, "Person")
+    mark = redaction.REDACTION_MARK
+    assert rows["Place of birth"] == mark
+    assert rows["Birth date"] == mark
+    assert rows["Address"] == mark
+    assert "Russia" in inputs["fields"]["details"]
+    assert "1965-09-21" in inputs["fields"]["details"]
+    assert "Izhevsk" in inputs["fields"]["details"]
+    assert "Zakharov" not in inputs["fields"]["details"]
+    text = pypdf_text(world.pdf(copy_id))
+    assert "flown to Russia" in text
+    assert "Pushkinskaya" not in text

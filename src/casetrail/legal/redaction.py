@@ -1,11 +1,17 @@
 """Redacted copies for dissemination, rendered from the stored inputs with the chosen text removed.
 
-Redaction happens before rendering. In every string of the version's inputs, each chosen term
-is replaced by a run of ``REDACTION_MARK`` characters. The terms are the names, identifiers and
-addresses of the chosen entities, and any words or passages the user lists. The preamble draws
-each run as a black bar. The removed text therefore never reaches typst, so it is in no content stream,
-font, text layer or metadata of the copy. The mark has a fixed length, so a bar does not give
-away the length of what it hides.
+Redaction happens before rendering, in two passes over the version's inputs, each replacing
+text by a run of ``REDACTION_MARK`` characters:
+
+- the place and date rows (addresses, birth date, birthplace, date of death) of each chosen
+  entity's own subject block are masked there and nowhere else, because the same place or
+  date elsewhere in the document is usually about something else;
+- in every string, each name, name part and identifier of the chosen entities, and each
+  passage the user lists, is replaced wherever it occurs, also inside a longer word.
+
+The preamble draws each run as a black bar. The removed text therefore never reaches typst, so
+it is in no content stream, font, text layer or metadata of the copy. The mark has a fixed
+length, so a bar does not give away the length of what it hides.
 
 A copy is its own document (status ``redacted``) that names the document and version it was
 made from; the original stays as it was.
@@ -35,7 +41,7 @@ from casetrail.legal.service import (
     open_document,
     save_version,
 )
-from casetrail.legal.views import redaction_terms
+from casetrail.legal.views import NO_TERMS, RedactionTerms, redaction_terms
 from casetrail.legal.workflow import DocumentStatus, ReviewAction
 
 REDACTION_MARK = "█" * 6
@@ -46,7 +52,11 @@ _STRUCTURAL_KEYS = frozenset({"key", "source", "target"})
 
 
 def compile_terms(terms: set[str]) -> re.Pattern[str] | None:
-    """Return one case-insensitive pattern of every term, longest first so whole names go first."""
+    """Return one case-insensitive pattern of every term, longest first so whole names go first.
+
+    Terms match inside words too: the surname "Zakharov" also goes from "Zakharova", a relative
+    whose name gives the subject away. Over-redacting a name is the safer failure.
+    """
     cleaned = sorted(
         {term.strip() for term in terms if len(term.strip()) >= MIN_TERM_LENGTH}, key=len, reverse=True
     )
@@ -69,9 +79,39 @@ def redact_value(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
-def entity_terms(session: Session, case_id: str, entity_ids: list[str]) -> set[str]:
+def redact_fields(value: Any, terms: RedactionTerms) -> Any:
+    """Return ``value`` with the place and date rows of the chosen entities' subject blocks masked.
+
+    A subject block is the ``subject_view`` shape: a caption, a schema and label-value rows. It
+    belongs to a chosen entity when its caption is one of that entity's names.
+    """
+    if isinstance(value, list):
+        return [redact_fields(item, terms) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if _is_chosen_subject(value, terms):
+        rows = [
+            {**row, "value": REDACTION_MARK} if row.get("label") in terms.field_labels else row
+            for row in value["properties"]
+        ]
+        return {**value, "properties": rows}
+    return {key: redact_fields(item, terms) for key, item in value.items()}
+
+
+def _is_chosen_subject(value: dict[str, Any], terms: RedactionTerms) -> bool:
+    captions = {caption.casefold() for caption in terms.captions}
+    caption = value.get("caption")
+    return (
+        isinstance(caption, str)
+        and caption.casefold() in captions
+        and isinstance(value.get("properties"), list)
+        and all(isinstance(row, dict) for row in value["properties"])
+    )
+
+
+def entity_terms(session: Session, case_id: str, entity_ids: list[str]) -> RedactionTerms:
     redirects = merge_redirects(session, case_id)
-    terms: set[str] = set()
+    terms = NO_TERMS
     for entity_id in entity_ids:
         canonical = redirects.get(entity_id, entity_id)
         row = session.get(CaseEntity, (case_id, canonical))
@@ -109,10 +149,11 @@ def redact_document(
     if chosen.pdf_sha256 is None:
         raise InvalidTransition(f"version {chosen.number} of legal document {source.id} was not issued")
     cleaned_passages = _clean_passages(passages)
-    terms = entity_terms(session, source.case_id, entity_ids) | set(cleaned_passages)
-    if len(terms) > MAX_TERMS:
-        raise ValidationFailed(f"{len(terms)} terms to redact, at most {MAX_TERMS}", {"passages": "too many"})
-    pattern = compile_terms(terms)
+    terms = entity_terms(session, source.case_id, entity_ids)
+    words = set(terms.words) | set(cleaned_passages)
+    if len(words) > MAX_TERMS:
+        raise ValidationFailed(f"{len(words)} terms to redact, at most {MAX_TERMS}", {"passages": "too many"})
+    pattern = compile_terms(words)
     if pattern is None:
         raise ValidationFailed(
             "choose the entities whose names to remove, or give passages to remove",
@@ -133,7 +174,8 @@ def redact_document(
     )
     session.add(copy)
     session.flush()
-    inputs = redact_value(chosen.inputs, pattern)
+    # Field rows first: the word pass would mask the captions that identify the subject blocks.
+    inputs = redact_value(redact_fields(chosen.inputs, terms), pattern)
     template_row = session.get(LegalTemplateVersion, chosen.template_version_id)
     assert template_row is not None
     save_version(session, ctx, copy, template_version_row=template_row, inputs=inputs, number=1)

@@ -7,14 +7,18 @@ version's inputs, hashed, and passed to typst as JSON.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from followthemoney.proxy import EntityProxy
 
-# Property types that name or identify an entity: a redacted subject loses all of them.
-IDENTIFYING_TYPES = frozenset({"name", "identifier", "phone", "email", "iban", "address"})
-# Personal facts that identify a person together with a partial name; a redacted subject loses them too.
-IDENTIFYING_PROPERTIES = frozenset({"birthDate", "birthPlace", "deathDate"})
+# Property types that name or identify an entity. A redacted subject's values of these types are
+# removed wherever they appear in the document, because a name or number identifies it anywhere.
+IDENTIFYING_TYPES = frozenset({"name", "identifier", "phone", "email", "iban"})
+# Places and dates that identify a person together with a partial name. They are removed only
+# from the subject's own rows, because "Russia" elsewhere is rarely the subject's birthplace.
+FIELD_TYPES = frozenset({"address"})
+FIELD_PROPERTIES = frozenset({"birthDate", "birthPlace", "deathDate"})
 # Properties left out of a subject's facts: long or of no use to a reader of the document.
 _LEFT_OUT = frozenset({"name", "sourceUrl", "notes", "wikidataId", "modifiedAt", "createdAt", "retrievedAt"})
 MAX_SUBJECT_ROWS = 16
@@ -44,17 +48,51 @@ def subject_view(proxy: EntityProxy) -> dict[str, Any]:
     return {"caption": caption, "schema": str(proxy.schema.label), "properties": rows[:MAX_SUBJECT_ROWS]}
 
 
-def redaction_terms(proxy: EntityProxy) -> set[str]:
-    """Return every name, identifier, address and birth detail of an entity, and the words of its names."""
-    terms: set[str] = {str(proxy.caption)}
+@dataclass(frozen=True)
+class RedactionTerms:
+    """Terms and subject rows removed from a document's inputs by redacting entities."""
+
+    words: frozenset[str]
+    """Names, name parts and identifiers, removed anywhere in the document."""
+    captions: frozenset[str]
+    """Names that may title the entity's subject block (the caption when the version was made)."""
+    field_labels: frozenset[str]
+    """Labels of the subject rows of places and dates, whose values are removed in that block only."""
+
+    def __or__(self, other: RedactionTerms) -> RedactionTerms:
+        return RedactionTerms(
+            words=self.words | other.words,
+            captions=self.captions | other.captions,
+            field_labels=self.field_labels | other.field_labels,
+        )
+
+
+NO_TERMS = RedactionTerms(words=frozenset(), captions=frozenset(), field_labels=frozenset())
+
+
+def redaction_terms(proxy: EntityProxy) -> RedactionTerms:
+    """Return the names and identifiers of an entity, the words of its names, and its field labels."""
+    caption = str(proxy.caption)
+    words: set[str] = {caption}
+    captions: set[str] = {caption}
     for prop, value in proxy.itervalues():
-        if prop.type.name not in IDENTIFYING_TYPES and prop.name not in IDENTIFYING_PROPERTIES:
+        if prop.type.name not in IDENTIFYING_TYPES:
             continue
-        terms.add(value)
+        words.add(value)
         if prop.type.name == "name":
+            captions.add(value)
             # A name part such as a surname also appears alone in free text.
-            terms.update(part.strip(",.") for part in value.split() if len(part.strip(",.")) >= 3)
-    return {term for term in terms if term.strip()}
+            words.update(part.strip(",.") for part in value.split() if len(part.strip(",.")) >= 3)
+    field_labels = {
+        str(prop.label)
+        for prop in proxy.schema.properties.values()
+        if prop.type.name in FIELD_TYPES or prop.name in FIELD_PROPERTIES
+    }
+    return RedactionTerms(
+        words=frozenset(term for term in words if term.strip()),
+        captions=frozenset(captions),
+        field_labels=frozenset(field_labels),
+    )
 
 
 def when(start: str | None, end: str | None) -> str:
