@@ -14,6 +14,9 @@ count and page, snippets and the audit record.
     .venv/bin/python bench/search.py --backend sqlite --db var/bench/search.db
     .venv/bin/python bench/search.py --backend postgresql
 
+``--reuse`` keeps the database of an earlier run (SQLite file or ``--postgres-url``), applies
+new migrations to it and only measures.
+
 Without ``--postgres-url`` the PostgreSQL run starts a throwaway server like the tests do.
 """
 
@@ -305,12 +308,18 @@ def measure(
     return rows
 
 
+def _built(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.execute(text("SELECT count(*) FROM search_entry")).scalar_one())
+
+
 def _prepare(args: argparse.Namespace) -> tuple[str, Callable[[], None]]:
     if args.backend == "sqlite":
         path = Path(args.db)
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not args.reuse:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}", lambda: None
     if args.postgres_url:
         return args.postgres_url, lambda: None
@@ -333,6 +342,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=20, help="queries per template and scope")
     parser.add_argument("--db", default="var/bench/search.db", help="SQLite file (recreated)")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a database that an earlier run built (migrating it) and only measure",
+    )
+    parser.add_argument(
         "--postgres-url", help="an empty PostgreSQL database; default: start a throwaway server"
     )
     args = parser.parse_args()
@@ -343,7 +357,7 @@ def main() -> None:
         upgrade(url)
         engine = build_engine(url)
         factory = session_factory(engine)
-        figures = build(factory, engine, args)
+        figures = {} if args.reuse and _built(engine) else build(factory, engine, args)
         with engine.connect() as connection:
             args.case_number = connection.execute(
                 text("SELECT number FROM case_file ORDER BY number LIMIT 1")

@@ -23,6 +23,7 @@ from casetrail.documents.models import Document, DocumentPage
 from casetrail.entities.models import CaseEntity, Statement
 from casetrail.search import vocabulary
 from casetrail.search.models import EntryKind, SearchEntry
+from casetrail.search.scope import scope_token
 from casetrail.search.text import normalize
 
 NOTE_TITLE_LENGTH = 120
@@ -119,6 +120,7 @@ def document_entries(document: Document, pages: list[tuple[int, str]], now: date
         "media_type": (document.media_type or document.declared_media_type)[:200],
         "labels": label_field(document.labels),
         "indexed_at": now,
+        "scope_terms": scope_token(document.case_id),
     }
     if not pages:
         return [SearchEntry(**common, page_no=None, body="", title_terms=title_terms, body_terms="")]
@@ -165,6 +167,7 @@ def note_entry(note: Note, now: datetime) -> SearchEntry:
         media_type="",
         labels="",
         indexed_at=now,
+        scope_terms=scope_token(note.case_id),
     )
 
 
@@ -222,6 +225,7 @@ def entity_entry(row: CaseEntity, names: list[str], now: datetime) -> SearchEntr
         media_type=row.schema,
         labels="",
         indexed_at=now,
+        scope_terms=scope_token(row.case_id),
     )
 
 

@@ -4,12 +4,13 @@ A ``search_entry`` is one page of an ingested document, one note, or one named e
 case. Its ``*_terms`` columns hold the text as ``casetrail.search.text.normalize`` leaves it
 (lower case, no diacritics, words separated by single spaces), so that SQLite and PostgreSQL
 index exactly the same words. The engine-specific index lives beside the table and is created
-by migration 0006 only, under names starting with ``search_fts``:
+by migrations 0006 and 0010 only, under names starting with ``search_fts``:
 
-- SQLite: ``search_fts``, an FTS5 external-content table over ``title_terms`` and
-  ``body_terms``, kept in step by triggers on ``search_entry``.
+- SQLite: ``search_fts``, an FTS5 external-content table over ``title_terms``,
+  ``body_terms`` and ``scope_terms``, kept in step by triggers on ``search_entry``.
 - PostgreSQL: the generated column ``search_entry.search_fts_vector`` (tsvector, 'simple'
-  configuration, title weighted A and body B) and its GIN index ``search_fts_vector_gin``.
+  configuration, title weighted A, body B and the case token D) and its GIN index
+  ``search_fts_vector_gin``.
 
 ``search_term`` is the vocabulary that fuzzy terms are expanded against. It only grows between
 rebuilds, so it may hold words that are no longer indexed; such words match nothing.
@@ -64,6 +65,8 @@ class SearchEntry(Base):
     title_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
     body_terms: Mapped[str] = mapped_column(Text, nullable=False, default="")
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The case token (``casetrail.search.scope``), indexed as a third full-text column.
+    scope_terms: Mapped[str] = mapped_column(String(64), nullable=False)
 
     __table_args__ = (
         Index("ix_search_entry_kind_object", "kind", "object_id"),
@@ -73,11 +76,23 @@ class SearchEntry(Base):
 
 
 class SearchTerm(Base):
-    """One word of the indexed text, with its length for the fuzzy-term look-up."""
+    """One word of the indexed text, with the counts that bound a fuzzy look-up.
+
+    One edit changes a word's length by at most one and its count of characters other than
+    digits by at most one, so a word within n edits of a query word has both counts within n
+    of the query word's. The letter count keeps the many numbers of case files (amounts,
+    phone fragments) out of the candidates of a word, and words out of those of a number.
+    """
 
     __tablename__ = "search_term"
 
     term: Mapped[str] = mapped_column(String(MAX_TERM_LENGTH), primary_key=True)
     length: Mapped[int] = mapped_column(Integer, nullable=False)
+    letters: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    __table_args__ = (Index("ix_search_term_length", "length"),)
+    __table_args__ = (Index("ix_search_term_letters_length", "letters", "length"),)
+
+
+def letter_count(term: str) -> int:
+    """Return the number of characters of ``term`` that are not the digits 0-9."""
+    return sum(1 for char in term if char not in "0123456789")

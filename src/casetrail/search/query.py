@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    false,
     func,
     literal_column,
     select,
@@ -50,13 +51,37 @@ class Match:
     uses_fts_table: bool
 
 
-def engine_match(session: Session, compiled: CompiledQuery) -> Match:
-    if session.get_bind().dialect.name == "sqlite":
-        condition = literal_column("search_fts").op("MATCH")(bindparam("fts_query", compiled.fts5))
-        score: ColumnElement[float] = -literal_column("bm25(search_fts, 4.0, 1.0)", Float)
+def engine_match(session: Session, compiled: CompiledQuery, scope: list[str] | None) -> Match:
+    """Return the match of ``compiled``, narrowed to entries with one of the ``scope`` tokens.
+
+    ``scope`` None does not narrow, and an empty ``scope`` matches nothing
+    (``casetrail.search.scope``). Only the user's query is scored, so the tokens never change
+    a score.
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # Column weights: title 4, body 1, case token 0.
+        score: ColumnElement[float] = -literal_column("bm25(search_fts, 4.0, 1.0, 0.0)", Float)
+    else:
+        ranked = func.to_tsquery(_SIMPLE, bindparam("ts_query", compiled.tsquery))
+        score = func.ts_rank(_VECTOR, ranked)
+    if scope == []:
+        return Match(false(), score, uses_fts_table=sqlite)
+    if sqlite:
+        expression = compiled.fts5
+        if scope is not None:
+            # A column filter would make FTS5 read the positions of every token; the tokens
+            # occur in scope_terms only, so the bare words select the same rows.
+            tokens = " OR ".join('"' + token + '"' for token in scope)
+            expression = f"({expression}) AND ({tokens})"
+        condition = literal_column("search_fts").op("MATCH")(bindparam("fts_query", expression))
         return Match(condition, score, uses_fts_table=True)
-    tsquery = func.to_tsquery(_SIMPLE, bindparam("ts_query", compiled.tsquery))
-    return Match(_VECTOR.op("@@")(tsquery), func.ts_rank(_VECTOR, tsquery), uses_fts_table=False)
+    tsquery = compiled.tsquery
+    if scope is not None:
+        tokens = " | ".join("'" + token + "'" for token in scope)
+        tsquery = f"({tsquery}) & ({tokens})"
+    matched = func.to_tsquery(_SIMPLE, bindparam("ts_match_query", tsquery))
+    return Match(_VECTOR.op("@@")(matched), score, uses_fts_table=False)
 
 
 def visible_condition(session: Session, actor: Actor) -> ColumnElement[bool]:

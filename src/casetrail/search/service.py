@@ -36,6 +36,7 @@ from casetrail.search.query import (
     visible_condition,
 )
 from casetrail.search.request import CheckedRequest, SearchRequest, check_request
+from casetrail.search.scope import scope_tokens
 from casetrail.search.snippets import Snippet, build_snippet
 
 log = get_logger(__name__)
@@ -99,8 +100,8 @@ def search(session: Session, ctx: RequestContext, request: SearchRequest) -> Sea
         ctx = ctx.with_purpose(policy.require_search_purpose(ctx))
 
     compiled = compile_query(session, checked.parsed.expression)
-    match = engine_match(session, compiled)
     visible = visible_condition(session, ctx.actor)
+    match = engine_match(session, compiled, scope_tokens(session, visible, case.id if case else None))
     conditions = filter_conditions(checked, case.id if case is not None else None)
     ranked = rank_matches(session, match, visible, conditions, checked)
     total = ranked.total if ranked.total is not None else count_matches(session, match, visible, conditions)

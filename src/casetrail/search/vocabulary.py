@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from casetrail.search.models import MAX_TERM_LENGTH, SearchTerm
+from casetrail.search.models import MAX_TERM_LENGTH, SearchTerm, letter_count
 
 MAX_EXPANSIONS = 50
 _INSERT_CHUNK = 500
@@ -28,7 +28,10 @@ def add_terms(session: Session, terms: Iterable[str]) -> None:
         return
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     for start in range(0, len(fresh), _INSERT_CHUNK):
-        rows = [{"term": term, "length": len(term)} for term in fresh[start : start + _INSERT_CHUNK]]
+        rows = [
+            {"term": term, "length": len(term), "letters": letter_count(term)}
+            for term in fresh[start : start + _INSERT_CHUNK]
+        ]
         session.execute(insert(SearchTerm).values(rows).on_conflict_do_nothing(index_elements=["term"]))
 
 
@@ -40,8 +43,12 @@ def expand(session: Session, word: str, distance: int) -> list[str]:
     """Return ``word`` and the indexed words within ``distance`` edits of it, closest first."""
     if distance <= 0:
         return [word]
+    letters = letter_count(word)
     candidates = session.execute(
-        select(SearchTerm.term).where(SearchTerm.length.between(len(word) - distance, len(word) + distance))
+        select(SearchTerm.term).where(
+            SearchTerm.letters.between(letters - distance, letters + distance),
+            SearchTerm.length.between(len(word) - distance, len(word) + distance),
+        )
     ).scalars()
     scored = sorted(
         (edits, term)
