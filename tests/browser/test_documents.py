@@ -7,6 +7,7 @@ word highlighted, and the page fits a phone screen. Screenshots land in the test
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -15,10 +16,19 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from casetrail.auth.context import operator_context
+from casetrail.blobs.factory import blob_store
 from casetrail.blobs.keys import ensure_master_key
+from casetrail.cases.models import Case
 from casetrail.core.settings import Settings
+from casetrail.db.engine import transaction
+from casetrail.documents.models import DocumentMention
+from casetrail.documents.service import store_document
+from casetrail.entities.service import create_entity
+from casetrail.entities.statements import Source, SourceType
 from tests.browser.conftest import PHONE, LiveServer, horizontal_overflow, log_in, start_server, stop_server
 from tests.factories import make_case, make_user
 
@@ -55,6 +65,43 @@ def _start_worker(database_url: str, tmp_path: Path) -> subprocess.Popen[bytes]:
     command = [str(Path(sys.executable).parent / "casetrail"), "worker"]
     with (tmp_path / "worker.log").open("wb") as log:
         return subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _document_with_phone(factory: sessionmaker[Session], settings: Settings) -> str:
+    """Store an ingested document with one suggested phone number and 12 entities; return its id."""
+    with transaction(factory) as session:
+        case_id = session.execute(select(Case.id).where(Case.number == CASE_NUMBER)).scalar_one()
+        document = store_document(
+            session,
+            blobs=blob_store(settings),
+            source=io.BytesIO(b"call +49 30 1234567"),
+            file_name="call-log.txt",
+            origin="upload",
+            uploaded_by="rivera",
+            case_id=case_id,
+            ingest=False,
+        )
+        document.status = "ingested"
+        session.add(
+            DocumentMention(
+                document_id=document.id,
+                case_id=case_id,
+                page_no=1,
+                kind="phone",
+                value="+49 30 1234567",
+                normalized="+49301234567",
+            )
+        )
+        for index in range(12):
+            create_entity(
+                session,
+                operator_context(),
+                CASE_NUMBER,
+                schema="Person",
+                properties={"name": [f"Person {index:02d}"]},
+                source=Source(SourceType.MANUAL, None),
+            )
+        return document.id
 
 
 def _drop_files(page: Page, paths: list[Path]) -> None:
@@ -103,3 +150,26 @@ def test_drop_two_files_and_see_them_ingested(
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(tmp_path / "document-phone.png"), full_page=True)
     assert horizontal_overflow(page) == 0
+
+
+def test_filter_entities_and_add_phone(
+    browser: BrowserContext, server: LiveServer, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    document_id = _document_with_phone(factory, settings)
+    page = browser.new_page()
+    log_in(page, server, "rivera")
+    page.goto(f"{server.base_url}/documents/{document_id}")
+
+    choice = page.get_by_label("Entity to add +49301234567 to")
+    expect(choice).to_have_value("")
+    page.get_by_role("button", name="Add to entity").click()
+    expect(page).to_have_url(f"{server.base_url}/documents/{document_id}")
+
+    page.get_by_label("Filter the entities for +49301234567").fill("person 07")
+    enabled = choice.locator("option:not([disabled])")
+    expect(enabled).to_have_text(["Choose an entity", "Person 07 (Person)"])
+    choice.select_option(label="Person 07 (Person)")
+    page.get_by_role("button", name="Add to entity").click()
+
+    expect(page.locator(".mention-accepted")).to_have_count(1)
+    expect(page.get_by_text("+49301234567 recorded as phone of an entity.")).to_be_visible()
