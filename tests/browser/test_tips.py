@@ -60,7 +60,7 @@ def _send_tip(page: Page, server: LiveServer, photo: Path, screenshots: Path) ->
 
 
 def _lines_of(page: Page, selector: str) -> int:
-    # Count the lines the groups occupy: the code must wrap at this width for the split check to test anything.
+    # Count the lines of groups: the code must wrap at this width for the split check to test anything.
     lines: int = page.evaluate(
         "(selector) => new Set([...document.querySelectorAll(selector + ' .receipt-group')]"
         ".map((group) => Math.round(group.getClientRects()[0].top))).size",
