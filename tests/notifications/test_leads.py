@@ -83,3 +83,18 @@ def test_reassigned_lead_is_not_mailed(world: World, smtp: SmtpServer) -> None:
         }
     assert statuses["carol@agency.example"] == ("failed", WITHDRAWN)
     assert statuses["alice@agency.example"] == ("sent", None)
+
+
+def test_lost_clearance_hides_lead_notification(world: World, smtp: SmtpServer) -> None:
+    _lead_assigned_to(world, "carol")
+    world.sync()
+    with transaction(world.factory) as session:
+        carol = session.get_one(User, world.carol.id)
+        carol.clearance = "unclassified"
+    with transaction(world.factory) as session:
+        carol = session.get_one(User, world.carol.id)
+        listed = service.list_notifications(session, world.ctx(carol))
+    run = send_pending(world.factory, world.settings)
+    assert listed == []
+    assert run.withdrawn == 1
+    assert smtp.mailbox.messages == []
