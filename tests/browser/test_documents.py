@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -25,7 +26,7 @@ from casetrail.blobs.keys import ensure_master_key
 from casetrail.cases.models import Case
 from casetrail.core.settings import Settings
 from casetrail.db.engine import transaction
-from casetrail.documents.models import DocumentMention
+from casetrail.documents.models import Document, DocumentMention
 from casetrail.documents.service import store_document
 from casetrail.entities.service import create_entity
 from casetrail.entities.statements import Source, SourceType
@@ -173,3 +174,74 @@ def test_filter_entities_and_add_phone(
 
     expect(page.locator(".mention-accepted")).to_have_count(1)
     expect(page.get_by_text("+49301234567 recorded as phone of an entity.")).to_be_visible()
+
+
+def _store(
+    session: Session,
+    settings: Settings,
+    name: str,
+    data: bytes,
+    parent: Document | None = None,
+    **fields: Any,
+) -> Document:
+    case_id = session.execute(select(Case.id).where(Case.number == CASE_NUMBER)).scalar_one()
+    document = store_document(
+        session,
+        blobs=blob_store(settings),
+        source=io.BytesIO(data),
+        file_name=name,
+        origin="child" if parent else "upload",
+        uploaded_by="rivera",
+        case_id=None if parent else case_id,
+        parent=parent,
+        ingest=False,
+    )
+    document.status = "ingested"
+    for field, value in fields.items():
+        setattr(document, field, value)
+    return document
+
+
+def test_child_video_page_fits_phone(
+    browser: BrowserContext,
+    server: LiveServer,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    media = {
+        "duration_s": 61.5,
+        "bit_rate": 128000.0,
+        "format": "mov,mp4,m4a,3gp,3g2,mj2",
+        "streams": [
+            {
+                "type": "video",
+                "codec": "h264",
+                "codec_long_name": "H.264 / AVC / MPEG-4 AVC / MPEG-4 part 10",
+                "width": 1920,
+                "height": 1080,
+            },
+            {"type": "audio", "codec": "aac", "sample_rate": "44100", "bit_rate": "96000"},
+        ],
+    }
+    with transaction(factory) as session:
+        _store(session, settings, "clip.mp4", b"same clip")
+        bundle = _store(session, settings, "phone-dump.zip", b"zip")
+        folder = _store(session, settings, "DCIM.zip", b"inner zip", parent=bundle)
+        clip = _store(session, settings, "clip.mp4", b"same clip", parent=folder, meta={"media": media})
+        clip_id = clip.id
+    page = browser.new_page()
+    log_in(page, server, "rivera")
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"{server.base_url}/documents/{clip_id}")
+    expect(page.locator(".crumbs")).to_contain_text("phone-dump.zip \u203a DCIM.zip \u203a clip.mp4")
+    expect(page.locator(".same-file")).to_contain_text("Same file as: clip.mp4")
+    expect(page.locator("dl.file-meta").get_by_text("44100 Hz")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "child-video-phone.png"), full_page=True)
+    assert horizontal_overflow(page) == 0
+
+    page.goto(f"{server.base_url}/cases/{CASE_NUMBER}/documents")
+    expect(page.locator("tr.child-document")).to_have_count(2)
+    page.screenshot(path=str(tmp_path / "families-phone.png"), full_page=True)
+    assert horizontal_overflow(page) == 0
