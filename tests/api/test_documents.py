@@ -238,3 +238,23 @@ def test_document_without_capture_time_has_no_local_time(
     detail = alice.get(f"/api/v1/documents/{document['id']}").json()["document"]
 
     assert detail["local_capture_time"] is None
+
+
+@pytest.mark.usefixtures("people")
+def test_detail_names_ancestors_and_copies(
+    client_for: ClientFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    alice = client_for("alice")
+    [alone] = alice.post(DOCUMENTS, files=_files("pdf/testPDF.pdf")).json()["documents"]
+    [bundle] = alice.post(DOCUMENTS, files=_files("archives/test-documents.zip")).json()["documents"]
+    _drain(factory, settings)
+    children = alice.get(f"/api/v1/documents/{bundle['id']}").json()["children"]
+    [member] = [child for child in children if child["sha256"] == alone["sha256"]]
+
+    detail = alice.get(f"/api/v1/documents/{member['id']}").json()
+    upload = alice.get(f"/api/v1/documents/{alone['id']}").json()
+
+    assert [ancestor["id"] for ancestor in detail["ancestors"]] == [bundle["id"]]
+    assert [copy["id"] for copy in detail["same_file"]] == [alone["id"]]
+    assert [copy["id"] for copy in upload["same_file"]] == [member["id"]]
+    assert upload["ancestors"] == []

@@ -35,7 +35,7 @@ from casetrail.api.schemas.documents import (
 from casetrail.blobs.factory import blob_store
 from casetrail.blobs.store import BlobStore
 from casetrail.core.settings import Settings
-from casetrail.documents import mentions, queries, service
+from casetrail.documents import families, mentions, queries, service
 from casetrail.documents.models import DOCUMENT_STATUSES
 from casetrail.documents.queries import StoredContent
 from casetrail.documents.service import Upload
@@ -145,8 +145,9 @@ def document_statuses(
 
 @router.get(DOCUMENT)
 def get_document(document_id: str, session: DbSession, ctx: Ctx) -> DocumentDetailOut:
-    """Return a document's metadata, page list, children and mention counts. Audited."""
-    return DocumentDetailOut.from_view(queries.get_document(session, ctx, document_id))
+    """Return a document's metadata, page list, children, ancestors, copies and mention counts. Audited."""
+    view = queries.get_document(session, ctx, document_id)
+    return DocumentDetailOut.from_view(view, families.get_lineage(session, ctx, document_id))
 
 
 @router.get(DOCUMENT + "/ingestion")

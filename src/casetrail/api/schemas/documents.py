@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from casetrail.api.schemas.common import ExpectedVersion
+from casetrail.documents.families import MAX_COPIES_SHOWN, Lineage
 from casetrail.documents.models import Document, DocumentPage
 from casetrail.documents.queries import DocumentView
 from casetrail.jobs.models import Job
@@ -71,15 +72,25 @@ class DocumentDetailOut(BaseModel):
     pages: list[PageSummaryOut]
     children: list[DocumentSummaryOut]
     parent: DocumentSummaryOut | None
+    ancestors: list[DocumentSummaryOut] = Field(
+        description="From the top-level upload down to the parent; empty for an upload."
+    )
+    same_file: list[DocumentSummaryOut] = Field(
+        description=(
+            f"Up to {MAX_COPIES_SHOWN} other documents of the same case with the same SHA-256, oldest first."
+        )
+    )
     mention_counts: dict[str, int] = Field(description="Mentions by status: suggested, accepted, dismissed.")
 
     @classmethod
-    def from_view(cls, view: DocumentView) -> DocumentDetailOut:
+    def from_view(cls, view: DocumentView, lineage: Lineage) -> DocumentDetailOut:
         return cls(
             document=DocumentOut.model_validate(view.document),
             pages=[PageSummaryOut(**vars(page)) for page in view.pages],
             children=[DocumentSummaryOut.model_validate(child) for child in view.children],
             parent=DocumentSummaryOut.model_validate(view.parent) if view.parent else None,
+            ancestors=[DocumentSummaryOut.model_validate(ancestor) for ancestor in lineage.ancestors],
+            same_file=[DocumentSummaryOut.model_validate(copy.document) for copy in lineage.copies],
             mention_counts=view.mention_counts,
         )
 
