@@ -33,6 +33,7 @@ from casetrail.search.query import (
     filter_conditions,
     load_entries,
     rank_matches,
+    use_custom_plans,
     visible_condition,
 )
 from casetrail.search.request import CheckedRequest, SearchRequest, check_request
@@ -103,6 +104,7 @@ def search(session: Session, ctx: RequestContext, request: SearchRequest) -> Sea
     visible = visible_condition(session, ctx.actor)
     match = engine_match(session, compiled, scope_tokens(session, visible, case.id if case else None))
     conditions = filter_conditions(checked, case.id if case is not None else None)
+    use_custom_plans(session)
     ranked = rank_matches(session, match, visible, conditions, checked)
     total = ranked.total if ranked.total is not None else count_matches(session, match, visible, conditions)
     rows = [(entry, number, ranked.scores[entry.id]) for entry, number in load_entries(session, ranked.ids)]
