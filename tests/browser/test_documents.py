@@ -154,7 +154,11 @@ def test_drop_two_files_and_see_them_ingested(
 
 
 def test_filter_entities_and_add_phone(
-    browser: BrowserContext, server: LiveServer, factory: sessionmaker[Session], settings: Settings
+    browser: BrowserContext,
+    server: LiveServer,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     document_id = _document_with_phone(factory, settings)
     page = browser.new_page()
@@ -169,6 +173,7 @@ def test_filter_entities_and_add_phone(
     page.get_by_label("Filter the entities for +49301234567").fill("person 07")
     enabled = choice.locator("option:not([disabled])")
     expect(enabled).to_have_text(["Choose an entity", "Person 07 (Person)"])
+    page.screenshot(path=str(tmp_path / "mention-filter.png"), full_page=True)
     choice.select_option(label="Person 07 (Person)")
     page.get_by_role("button", name="Add to entity").click()
 
