@@ -82,3 +82,28 @@ def test_detect_pst_signature(tmp_path: Path) -> None:
 )
 def test_registry_covers_detected_type(relative: str) -> None:
     assert detect_media_type(sample(relative)) in EXTRACTORS
+
+
+def test_unknown_text_type_read_as_plain_text(tmp_path: Path) -> None:
+    # libmagic names an INI file with a [DEFAULT] section a Wine extension file.
+    shortcut = tmp_path / "link.url"
+    shortcut.write_bytes(
+        b"[DEFAULT]\r\nBASEURL=http://example.org/\r\n[InternetShortcut]\r\nURL=http://example.org/\r\n"
+    )
+    assert detect_media_type(shortcut) == "text/plain"
+
+
+def test_binary_never_read_as_text(tmp_path: Path) -> None:
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)) * 4)
+    assert detect_media_type(blob) != "text/plain"
+
+
+def test_mail_with_numeric_header_name_is_mail(tmp_path: Path) -> None:
+    # Old Microsoft gateways wrote a header named "2.0"; any printable name is valid in RFC 5322.
+    message = tmp_path / "message"
+    message.write_bytes(
+        b"Date: Sun, 03 Jun 2001 22:45:36 -0700\r\n2.0: Microsoft Mail Internet Headers Version 2.0\r\n"
+        b"Subject: Possible Spreadsheet\r\nFrom: a@example.org\r\n\r\nBody\r\n"
+    )
+    assert detect_media_type(message) == "message/rfc822"

@@ -54,7 +54,11 @@ _OLE_TYPES = {
 _OLE_MAIN_STREAMS = {"worddocument": DOC, "workbook": XLS, "book": XLS, "powerpoint document": PPT}
 _TEXT_TYPES = {"text/plain", "text/html", "message/rfc822", "application/octet-stream", "text/x-mail"}
 _HEAD_BYTES = 64 * 1024
-_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
+# Tab, line feed, form feed, carriage return: control bytes that plain text carries.
+_TEXT_CONTROLS = frozenset(b"\t\n\x0c\r")
+# A field name is any printable ASCII but the colon (RFC 5322, section 2.2); real mail has
+# names such as "2.0" from old Microsoft gateways.
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 _CORE_HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"message-id:", b"received:", b"mime-version:")
 # An mbox "From " separator line that follows a blank line (mboxrd/mboxo, RFC 4155).
 _MBOX_SEPARATOR = re.compile(rb"\n\r?\nFrom \S+ ")
@@ -75,6 +79,21 @@ def detect_media_type(path: Path) -> str:
     if lowered in _TEXT_TYPES:
         return _mail_type(head) or reported
     return reported
+
+
+def looks_like_text(path: Path) -> bool:
+    """Return True when the file's first bytes read as text: no NUL, almost no control bytes.
+
+    For types libmagic names but no extractor reads, such as the INI-style ``.url`` shortcuts
+    that mail programs attach, whose ``[DEFAULT]`` section libmagic reports as a Wine file.
+    Up to one control byte per hundred is allowed, for stray form feeds and escapes in logs.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if not head or b"\x00" in head:
+        return False
+    controls = sum(1 for byte in head if (byte < 0x20 and byte not in _TEXT_CONTROLS) or byte == 0x7F)
+    return controls <= len(head) // 100
 
 
 def _zip_based_type(path: Path) -> str | None:

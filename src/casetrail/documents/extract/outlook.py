@@ -137,8 +137,7 @@ def _write_msg_attachment(attachment: Any, index: int, writer: ChildWriter) -> N
 def extract_pst(path: Path, limits: Limits, workdir: Path) -> Extraction:
     """Unpack a PST or OST mailbox into one ``.eml`` child per message.
 
-    NOTE: tested only on files that are not PST, because no PST sample was available; the
-    walk over folders and messages has not run against a real mailbox.
+    NOTE: tested on one real PST (Outlook 2003 format, 71 messages); no OST file was tried.
     """
     size = check_input(path, limits)
     store = pypff.file()
@@ -187,8 +186,13 @@ def pst_message_to_mime(item: Any) -> email.message.EmailMessage:
     if transport.strip():
         original = Parser(policy=policy.compat32).parsestr(transport, headersonly=True)
         for name, value in original.items():
-            if name.lower() not in _STRUCTURE_HEADERS:
-                rebuilt[name] = str(value).replace("\r", "").replace("\n", " ")
+            if name.lower() in _STRUCTURE_HEADERS:
+                continue
+            # Some stored transport headers repeat Date or Subject, which a message may carry
+            # once (RFC 5322, section 3.6); the first one is kept.
+            if name in rebuilt and policy.default.header_max_count(name) == 1:
+                continue
+            rebuilt[name] = str(value).replace("\r", "").replace("\n", " ")
     else:
         rebuilt["From"] = item.get_sender_name() or ""
         rebuilt["Subject"] = item.get_subject() or ""

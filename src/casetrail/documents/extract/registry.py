@@ -54,7 +54,6 @@ from casetrail.documents.extract import (
     text,
 )
 from casetrail.documents.extract.base import Extraction, ExtractionFailed, Limits
-from casetrail.documents.extract.detect import detect_media_type
 
 Extractor = Callable[[Path, Limits, Path], Extraction]
 
@@ -160,5 +159,18 @@ def guarded(extractor: Extractor) -> Extractor:
 EXTRACTORS: dict[str, Extractor] = {
     media_type: guarded(function) for media_type, function in _BY_MEDIA_TYPE.items()
 }
+
+
+def detect_media_type(path: Path) -> str:
+    """Return the media type of the file at ``path`` by content (``detect.detect_media_type``).
+
+    A type that no extractor reads becomes ``text/plain`` when the bytes are text, so that text
+    under an exotic name is still read and searchable.
+    """
+    media_type = detect.detect_media_type(path)
+    if media_type not in EXTRACTORS and detect.looks_like_text(path):
+        return "text/plain"
+    return media_type
+
 
 __all__ = ["EXTRACTORS", "Extractor", "detect_media_type", "guarded"]
