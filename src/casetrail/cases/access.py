@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from casetrail.auth import policy
-from casetrail.auth.context import RequestContext
+from casetrail.auth.context import Actor, RequestContext
 from casetrail.auth.policy import CaseGuard, CasePermission
 from casetrail.cases.models import Case, CaseMember
 from casetrail.cases.workflow import FROZEN, CaseStatus
@@ -22,6 +22,22 @@ class CaseAccess:
 
     def can(self, permission: CasePermission) -> bool:
         return permission in self.permissions
+
+
+def visible_cases(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """Return the policy's condition on ``case_file`` rows for the cases ``actor`` may see.
+
+    It goes into the caller's statement, so that counts and pages never include hidden cases.
+    """
+    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (actor.user_id or ""))
+    return policy.visible_case_condition(
+        session,
+        actor,
+        unit_column=Case.unit_id,
+        sensitivity_column=Case.sensitivity,
+        case_id_column=Case.id,
+        member_case_ids=member_case_ids,
+    )
 
 
 def guard_for(session: Session, ctx: RequestContext, case: Case) -> CaseGuard:

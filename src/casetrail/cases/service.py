@@ -15,7 +15,7 @@ from casetrail.auth.context import RequestContext
 from casetrail.auth.models import User
 from casetrail.auth.policy import CasePermission
 from casetrail.auth.roles import CaseRole, Role, Sensitivity
-from casetrail.cases.access import CaseAccess, open_case
+from casetrail.cases.access import CaseAccess, open_case, visible_cases
 from casetrail.cases.models import Case, CaseMember, CaseNumberCounter, CaseStatusChange
 from casetrail.cases.workflow import SUPERVISOR_ONLY, TRANSITIONS, CaseStatus
 from casetrail.core.clock import utcnow
@@ -177,15 +177,7 @@ def list_cases(
     offset: int = 0,
 ) -> CasePage:
     """List the cases the actor may see, newest first; the policy filter is part of the query."""
-    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (ctx.actor.user_id or ""))
-    visible = policy.visible_case_condition(
-        session,
-        ctx.actor,
-        unit_column=Case.unit_id,
-        sensitivity_column=Case.sensitivity,
-        case_id_column=Case.id,
-        member_case_ids=member_case_ids,
-    )
+    visible = visible_cases(session, ctx.actor)
     query = select(Case).where(visible)
     if status:
         query = query.where(Case.status == status)

@@ -16,11 +16,10 @@ from followthemoney import model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casetrail.auth import policy
 from casetrail.auth.context import RequestContext
 from casetrail.auth.policy import CasePermission
-from casetrail.cases.access import open_case
-from casetrail.cases.models import Case, CaseMember
+from casetrail.cases.access import open_case, visible_cases
+from casetrail.cases.models import Case
 from casetrail.core.errors import NotFound, ValidationFailed
 from casetrail.graph.builder import lower_bound, upper_bound
 from casetrail.graph.loader import load_graph
@@ -149,15 +148,7 @@ def require_purpose(ctx: RequestContext) -> str:
 
 
 def _visible_cases(session: Session, ctx: RequestContext) -> list[Case]:
-    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (ctx.actor.user_id or ""))
-    visible = policy.visible_case_condition(
-        session,
-        ctx.actor,
-        unit_column=Case.unit_id,
-        sensitivity_column=Case.sensitivity,
-        case_id_column=Case.id,
-        member_case_ids=member_case_ids,
-    )
+    visible = visible_cases(session, ctx.actor)
     return list(session.execute(select(Case).where(visible).order_by(Case.number)).scalars())
 
 

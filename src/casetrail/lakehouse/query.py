@@ -21,7 +21,8 @@ from casetrail.audit.actions import AuditAction
 from casetrail.audit.service import record
 from casetrail.auth import policy
 from casetrail.auth.context import RequestContext
-from casetrail.cases.models import Case, CaseMember
+from casetrail.cases.access import visible_cases
+from casetrail.cases.models import Case
 from casetrail.core.errors import CasetrailError, PermissionDenied, ValidationFailed
 from casetrail.core.logging import get_logger
 from casetrail.core.settings import Settings
@@ -58,15 +59,7 @@ class Scope:
 
 
 def permitted_scope(session: Session, ctx: RequestContext) -> Scope:
-    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (ctx.actor.user_id or ""))
-    visible = policy.visible_case_condition(
-        session,
-        ctx.actor,
-        unit_column=Case.unit_id,
-        sensitivity_column=Case.sensitivity,
-        case_id_column=Case.id,
-        member_case_ids=member_case_ids,
-    )
+    visible = visible_cases(session, ctx.actor)
     case_ids = sorted(session.execute(select(Case.id).where(visible)).scalars())
     return Scope(case_ids=case_ids, audit_trail=_may_read_audit_trail(ctx))
 

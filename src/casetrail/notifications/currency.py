@@ -23,8 +23,8 @@ from casetrail.auth import policy
 from casetrail.auth.context import Actor, RequestContext
 from casetrail.auth.models import User
 from casetrail.auth.service import actor_for
-from casetrail.cases.access import guard_for
-from casetrail.cases.models import Case, CaseMember
+from casetrail.cases.access import guard_for, visible_cases
+from casetrail.cases.models import Case
 from casetrail.notifications.kinds import NotificationKind
 from casetrail.notifications.models import Notification
 from casetrail.notifications.sources import lead_guard
@@ -41,17 +41,7 @@ _LEAD = table(
 
 def current_condition(session: Session, actor: Actor, user_id: str) -> ColumnElement[bool]:
     """Build the SQL condition that keeps the notifications ``actor`` (user ``user_id``) may see now."""
-    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
-    visible_cases = select(Case.id).where(
-        policy.visible_case_condition(
-            session,
-            actor,
-            unit_column=Case.unit_id,
-            sensitivity_column=Case.sensitivity,
-            case_id_column=Case.id,
-            member_case_ids=member_case_ids,
-        )
-    )
+    visible_case_ids = select(Case.id).where(visible_cases(session, actor))
     visible_leads = policy.visible_lead_condition(
         session,
         actor,
@@ -68,7 +58,7 @@ def current_condition(session: Session, actor: Actor, user_id: str) -> ColumnEle
         and_(is_assignment, Notification.object_id.in_(assigned_lead_ids)),
         and_(not_(is_assignment), Notification.object_id.in_(readable_lead_ids)),
     )
-    case_current = or_(Notification.case_id.is_(None), Notification.case_id.in_(visible_cases))
+    case_current = or_(Notification.case_id.is_(None), Notification.case_id.in_(visible_case_ids))
     return case_current & or_(not_(is_lead), lead_current)
 
 

@@ -31,9 +31,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from casetrail.auth import policy
 from casetrail.auth.context import Actor
-from casetrail.cases.models import Case, CaseMember
+from casetrail.cases.access import visible_cases
+from casetrail.cases.models import Case
 from casetrail.search.compile import CompiledQuery
 from casetrail.search.models import SearchEntry
 from casetrail.search.request import CheckedRequest, SortOrder
@@ -98,15 +98,7 @@ def use_custom_plans(session: Session) -> None:
 
 
 def visible_condition(session: Session, actor: Actor) -> ColumnElement[bool]:
-    member_case_ids = select(CaseMember.case_id).where(CaseMember.user_id == (actor.user_id or ""))
-    return policy.visible_case_condition(
-        session,
-        actor,
-        unit_column=Case.unit_id,
-        sensitivity_column=Case.sensitivity,
-        case_id_column=Case.id,
-        member_case_ids=member_case_ids,
-    )
+    return visible_cases(session, actor)
 
 
 def _escape_like(value: str) -> str:
