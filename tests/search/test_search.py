@@ -50,6 +50,13 @@ def test_phrase_requires_adjacent_words(
     assert in_night(shared_factory, shared_scenario, '"transfer wire"').total == 0
 
 
+def test_phrase_with_prefix_matches_word_start(
+    shared_factory: sessionmaker[Session], shared_scenario: Scenario
+) -> None:
+    page = in_night(shared_factory, shared_scenario, '"wire trans*"')
+    assert ("document", 3) in found(page)
+
+
 def test_and_requires_both(shared_factory: sessionmaker[Session], shared_scenario: Scenario) -> None:
     page = in_night(shared_factory, shared_scenario, "cash AND driver")
     assert found(page) == {("document", 2)}
@@ -266,6 +273,8 @@ def test_counts_exclude_hidden_cases(
         ({"q": "a1 OR"}, "q"),
         ({"q": "cash", "types": ("memo",)}, "types"),
         ({"q": "cash", "date_from": "yesterday"}, "date_from"),
+        ({"q": "cash from:2025-02-30"}, "q"),
+        ({"q": "cash type:memo"}, "q"),
         ({"q": "cash", "date_to": "2025-02-30"}, "date_to"),
         ({"q": "cash", "date_from": "2025-06", "date_to": "2025-01"}, "date_from"),
         ({"q": "cash", "sort": "random"}, "sort"),

@@ -51,6 +51,14 @@ def test_prefix_term() -> None:
     assert parse_query("transf*").expression == Words(("transf",), prefix=True)
 
 
+def test_phrase_ending_in_star_is_prefix_phrase() -> None:
+    assert parse_query('"wire trans*"').expression == Words(("wire", "trans"), prefix=True)
+
+
+def test_star_inside_phrase_is_not_prefix() -> None:
+    assert parse_query('"wire* transfer"').expression == Words(("wire", "transfer"))
+
+
 def test_fuzzy_default_distance_long_word() -> None:
     assert parse_query("moonfase~").expression == Fuzzy("moonfase", 2)
 
@@ -100,7 +108,9 @@ def test_quoted_field_like_text_is_a_phrase() -> None:
         ("a1)", "unexpected ')'", 3),
         ("()", "empty parentheses", 2),
         ("-a1", "at least one term that is not negated", 1),
-        ("a1 OR -b1", "OR cannot join a negated term", 1),
+        ("a1 OR -b1", "OR cannot join a negated term", 7),
+        ("a1 --b1", "a double negation is not allowed", 5),
+        ('"wire t*"', "prefix in '\"wire t*\"' is too short", 1),
         ("foo:bar", "unknown field 'foo'", 1),
         ('cash "wire', "unterminated phrase", 6),
         ("a1 AND AND b1", "AND needs a term on each side", 8),

@@ -70,14 +70,18 @@ def check_request(request: SearchRequest) -> CheckedRequest:
     filters = parsed.filters
     case = _one_case([*_given(request.case), *filters.get("case", [])])
     kinds = _kinds(list(request.types), filters.get("type", []))
+    # A filter typed into the query is reported against q and by its own spelling (from:...).
     lower = _latest(
         [
-            _bound(value, "date_from", upper=False)
-            for value in [*_given(request.date_from), *filters.get("from", [])]
+            *(_bound(value, "date_from", "date_from", upper=False) for value in _given(request.date_from)),
+            *(_bound(value, "q", "from:", upper=False) for value in filters.get("from", [])),
         ]
     )
     upper = _earliest(
-        [_bound(value, "date_to", upper=True) for value in [*_given(request.date_to), *filters.get("to", [])]]
+        [
+            *(_bound(value, "date_to", "date_to", upper=True) for value in _given(request.date_to)),
+            *(_bound(value, "q", "to:", upper=True) for value in filters.get("to", [])),
+        ]
     )
     if lower is not None and upper is not None and lower >= upper:
         raise ValidationFailed("date_from is after date_to: swap them", {"date_from": "after date_to"})
@@ -121,32 +125,35 @@ def _one_case(numbers: list[str]) -> str | None:
 def _kinds(from_parameter: list[str], from_query: list[str]) -> tuple[str, ...]:
     """Return the entry kinds to search; types named both ways must all hold (intersection)."""
     chosen = set(TYPES)
-    for names in (from_parameter, from_query):
+    for names, parameter, label in ((from_parameter, "types", "type"), (from_query, "q", "type:")):
         cleaned = {name.strip().lower() for name in names if name.strip()}
         for name in sorted(cleaned - set(TYPES)):
             raise ValidationFailed(
-                f"unknown type {name!r}: use {', '.join(TYPES)}", {"types": f"unknown type {name}"}
+                f"unknown {label} {name!r}: use {', '.join(TYPES)}", {parameter: f"unknown type {name}"}
             )
         if cleaned:
             chosen &= cleaned
     return tuple(TYPES[name] for name in sorted(chosen))
 
 
-def _bound(value: str, parameter: str, *, upper: bool) -> datetime:
-    """Return the start of the day, month or year ``value`` names, or the start of the next."""
+def _bound(value: str, parameter: str, label: str, *, upper: bool) -> datetime:
+    """Return the start of the day, month or year ``value`` names, or the start of the next.
+
+    ``parameter`` is the request field an error is reported against, ``label`` how the message
+    names the value (``date_from``, or ``from:`` for a filter typed into the query).
+    """
     match = _DATE.match(value)
     if match is None:
         raise ValidationFailed(
-            f"invalid {parameter} {value[:40]!r}: use YYYY, YYYY-MM or YYYY-MM-DD",
+            f"invalid {label} {value[:40]!r}: use YYYY, YYYY-MM or YYYY-MM-DD",
             {parameter: "invalid date"},
         )
     year, month, day = int(match["year"]), int(match["month"] or 1), int(match["day"] or 1)
     try:
         start = datetime(year, month, day, tzinfo=UTC)
     except ValueError:
-        raise ValidationFailed(
-            f"invalid {parameter} {value!r}: no such date", {parameter: "invalid date"}
-        ) from None
+        message = f"invalid {label} {value!r}: no such date"
+        raise ValidationFailed(message, {parameter: "invalid date"}) from None
     if not upper:
         return start
     if match["day"]:

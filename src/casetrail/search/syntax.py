@@ -190,7 +190,7 @@ class _Parser:
             )
         if expression is None:
             raise QuerySyntaxError("the query has no search terms, only field filters", position=0)
-        _check_negation(expression, self.query)
+        _check_negation(expression, _NegationPositions(self.tokens))
         return ParsedQuery(expression, self.filters)
 
     def or_expr(self, *, top: bool = False) -> Node | None:
@@ -273,12 +273,7 @@ class _Parser:
             assert inner is not None  # or_expr below the top level raises instead of returning None
             return inner
         if token.kind == "phrase":
-            found = tuple(words(token.value))
-            if not found:
-                raise QuerySyntaxError(
-                    f"phrase {token.text!r} contains no letters or digits", position=token.position
-                )
-            return Words(found)
+            return _phrase(token)
         if token.kind == "word":
             return _term(token)
         raise QuerySyntaxError(f"unexpected {token.text!r}", position=token.position)
@@ -294,6 +289,23 @@ def _raise_missing_operand(token: Token | None, end: int, *, top: bool) -> None:
             f"unexpected {token.text!r}: it closes no parenthesis", position=token.position
         )
     raise QuerySyntaxError("empty parentheses", position=token.position)
+
+
+def _phrase(token: Token) -> Words:
+    """Read a quoted phrase; a ``*`` at its end makes its last word a prefix ("wire trans*")."""
+    inner = token.value.rstrip()
+    prefix = inner.endswith("*")
+    found = tuple(words(inner[:-1] if prefix else inner))
+    if not found:
+        raise QuerySyntaxError(
+            f"phrase {token.text!r} contains no letters or digits", position=token.position
+        )
+    if prefix and len(found[-1]) < MIN_PREFIX_LENGTH:
+        raise QuerySyntaxError(
+            f"prefix in {token.text!r} is too short: give at least {MIN_PREFIX_LENGTH} letters before *",
+            position=token.position,
+        )
+    return Words(found, prefix=prefix)
 
 
 def _term(token: Token) -> Node:
@@ -341,24 +353,56 @@ def default_distance(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def _check_negation(node: Node, query: str) -> None:
+@dataclass(frozen=True)
+class _NegationPositions:
+    """Where to point a negation error: the tree keeps no positions, the tokens do."""
+
+    tokens: list[Token]
+
+    def _negations(self) -> list[int]:
+        return [index for index, token in enumerate(self.tokens) if token.kind == "not"]
+
+    def first(self) -> int:
+        found = self._negations()
+        return self.tokens[found[0]].position if found else 0
+
+    def beside_or(self) -> int:
+        for index in self._negations():
+            if index > 0 and self.tokens[index - 1].kind == "or":
+                return self.tokens[index].position
+        return self.first()
+
+    def doubled(self) -> int:
+        for index in self._negations():
+            if index > 0 and self.tokens[index - 1].kind == "not":
+                return self.tokens[index].position
+        return self.first()
+
+
+def _check_negation(node: Node, where: _NegationPositions) -> None:
     """Reject negations that have no positive partner in their AND group (see the module docstring)."""
     if isinstance(node, Not):
-        raise QuerySyntaxError("the query needs at least one term that is not negated", position=0)
+        raise QuerySyntaxError(
+            "the query needs at least one term that is not negated", position=where.first()
+        )
     if isinstance(node, Or):
         for part in node.parts:
             if isinstance(part, Not):
-                raise QuerySyntaxError("OR cannot join a negated term: write a -b c, not a OR -b", position=0)
-            _check_negation(part, query)
+                raise QuerySyntaxError(
+                    "OR cannot join a negated term: write a -b c, not a OR -b", position=where.beside_or()
+                )
+            _check_negation(part, where)
     if isinstance(node, And):
         if all(isinstance(part, Not) for part in node.parts):
-            raise QuerySyntaxError("the query needs at least one term that is not negated", position=0)
+            raise QuerySyntaxError(
+                "the query needs at least one term that is not negated", position=where.first()
+            )
         for part in node.parts:
             inner = part.part if isinstance(part, Not) else part
             if isinstance(inner, Not):
-                raise QuerySyntaxError("a double negation is not allowed", position=0)
+                raise QuerySyntaxError("a double negation is not allowed", position=where.doubled())
             if isinstance(inner, And | Or):
-                _check_negation(inner, query)
+                _check_negation(inner, where)
 
 
 def parse_query(query: str) -> ParsedQuery:
