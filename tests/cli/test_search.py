@@ -36,7 +36,7 @@ def test_search_text_marks_matches(cli: Cli, tokens: Tokens) -> None:
     assert result.exit_code == 0, result.stderr
     assert "page 3" in result.stdout
     assert "«Moonface»" in result.stdout
-    assert "1 results, page 1 of 1" in result.stderr
+    assert "1 result, page 1 of 1" in result.stderr
 
 
 def test_search_json(cli: Cli, tokens: Tokens, scenario: Scenario) -> None:

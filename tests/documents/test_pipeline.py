@@ -89,6 +89,16 @@ def test_unknown_type_fails_with_reason(world: World) -> None:
     assert world.store.exists(row.sha256)
 
 
+def test_empty_file_fails_saying_it_is_empty(world: World) -> None:
+    document = world.store_bytes(b"", "empty.pdf")
+
+    run_worker(world)
+
+    row = reload(world, document.id)
+    assert row.status == "failed"
+    assert row.failure_reason == "the file is empty (0 bytes): there is nothing to read"
+
+
 def test_bad_file_does_not_stop_worker(world: World) -> None:
     bad = world.store_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntruncated", "broken.pdf")
     good = store_file(world, "csv/testCSV.csv")

@@ -84,6 +84,11 @@ def test_pages(okafor: TestClient, factory: sessionmaker[Session], scenario: Sce
     assert second.text.count('class="result-item"') == 5
 
 
+def test_page_past_the_end_names_the_last_page(okafor: TestClient) -> None:
+    response = okafor.get("/search", params={"q": "moonface", "case": NIGHT, "page": 9})
+    assert "Page 9 is past the last page of results, page 1." in response.text
+
+
 def test_invalid_query_shows_error_in_form(okafor: TestClient) -> None:
     response = okafor.get("/search", params={"q": 'cash "wire', "case": NIGHT})
     assert response.status_code == 422

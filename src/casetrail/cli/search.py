@@ -78,7 +78,8 @@ def _print_page(found: SearchPage) -> None:
             f"{hit.case_number}  {hit.type}  {place}  {hit.title or '(untitled)'}  {date}  id {hit.object_id}"
         )
         typer.echo(f"    {_marked(hit)}")
-    hint(f"{found.total} results, page {found.page} of {found.pages}")
+    noun = "result" if found.total == 1 else "results"
+    hint(f"{found.total} {noun}, page {found.page} of {found.pages}")
 
 
 @search_app.command("query")

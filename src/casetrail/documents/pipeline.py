@@ -99,6 +99,8 @@ def _decrypt(context: JobContext, sha256: str, target: Path) -> None:
 def _extract(settings: Settings, original: Path, media_type: str, workdir: Path) -> Extraction:
     limits = limits_from_settings(settings)
     size = original.stat().st_size
+    if size == 0:
+        raise ExtractionFailed("the file is empty (0 bytes): there is nothing to read")
     if size > limits.max_file_bytes:
         raise ExtractionFailed(
             f"the file has {size} bytes, more than the limit of {limits.max_file_bytes} "
