@@ -78,9 +78,9 @@ class SearchEntry(Base):
 class SearchTerm(Base):
     """One word of the indexed text, with the counts that bound a fuzzy look-up.
 
-    One edit changes a word's length by at most one and its count of characters other than
-    digits by at most one, so a word within n edits of a query word has both counts within n
-    of the query word's. The letter count keeps the many numbers of case files (amounts,
+    One edit changes a word's length by at most one, and its count of characters other than
+    digits by at most one. A word within n edits of a query word therefore has both counts
+    within n of the query word's. The letter count keeps the many numbers of case files (amounts,
     phone fragments) out of the candidates of a word, and words out of those of a number.
     """
 

@@ -71,8 +71,8 @@ def engine_match(session: Session, compiled: CompiledQuery, scope: list[str] | N
     if sqlite:
         expression = compiled.fts5
         if scope is not None:
-            # A column filter would make FTS5 read the positions of every token; the tokens
-            # occur in scope_terms only, so the bare words select the same rows.
+            # The tokens occur only in scope_terms, so the bare words select the rows that a
+            # column filter would, and FTS5 has no column to check.
             tokens = " OR ".join('"' + token + '"' for token in scope)
             expression = f"({expression}) AND ({tokens})"
         condition = literal_column("search_fts").op("MATCH")(bindparam("fts_query", expression))

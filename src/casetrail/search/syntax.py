@@ -355,7 +355,7 @@ def default_distance(word: str) -> int:
 
 @dataclass(frozen=True)
 class _NegationPositions:
-    """Where to point a negation error: the tree keeps no positions, the tokens do."""
+    """The token positions that negation errors point at; the parsed tree keeps none."""
 
     tokens: list[Token]
 
