@@ -127,3 +127,11 @@ def test_root_redirects_to_cases(anonymous: TestClient) -> None:
 
     assert response.status_code == 303
     assert response.headers["location"] == "/cases"
+
+
+def test_pages_name_an_icon_that_is_served(anonymous: TestClient) -> None:
+    page = anonymous.get("/login")
+    assert '<link rel="icon" href="/static/favicon.svg"' in page.text
+    icon = anonymous.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
