@@ -51,6 +51,12 @@ def test_national_phone_needs_region() -> None:
     assert found == ["+442079460958"]
 
 
+def test_exchange_wrapped_address_yields_the_inner_one() -> None:
+    text = "From: <IMCEANOTES-+22Yee+2C+20Danny+22+20+3Cdanny+2Eyee+40sap+2Ecom+3E+40ENRON@ENRON.com>"
+    emails = [finding.normalized for finding in find_identifiers(text) if finding.kind == "email"]
+    assert emails == ["danny.yee@sap.com"]
+
+
 def test_same_value_reported_once() -> None:
     findings = find_identifiers("a@b.org and A@B.org")
 

@@ -29,6 +29,7 @@ MAX_VALUE_LENGTH = 500
 _EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b"
 )
+_IMCEA = re.compile(r"(?<![\w.+-])IMCEA[A-Z]*-[\w.+-]{1,500}@[A-Za-z0-9.-]{1,253}", re.IGNORECASE)
 # Two letters, two check digits, then 11 to 30 letters or digits, optionally in groups of four.
 _IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _ACCOUNT = re.compile(
@@ -117,9 +118,18 @@ def _all_findings(text: str, phone_region: str | None) -> Iterator[Finding]:
 
 
 def find_emails(text: str) -> Iterator[Finding]:
-    for match in _EMAIL.finditer(text):
+    # Exchange wraps addresses of other mail systems as IMCEA<type>-<address with +XX
+    # escapes>@domain; the wrapped address is the one a person uses, so it replaces the wrapper.
+    for wrapped in _IMCEA.finditer(text):
+        yield from find_emails(_unwrap_imcea(wrapped.group(0)))
+    for match in _EMAIL.finditer(_IMCEA.sub(" ", text)):
         value = match.group(0)
         yield Finding(EMAIL, value, value.lower())
+
+
+def _unwrap_imcea(value: str) -> str:
+    encoded = value.split("-", 1)[1].rsplit("@", 1)[0]
+    return re.sub(r"\+([0-9A-Fa-f]{2})", lambda escape: chr(int(escape.group(1), 16)), encoded)
 
 
 def find_phones(text: str, region: str | None) -> Iterator[Finding]:
