@@ -37,7 +37,7 @@ pytestmark = pytest.mark.browser
 
 CASE_NUMBER = "2026-0142"
 DATA = Path(__file__).resolve().parent.parent / "data" / "documents"
-DROPPED = [DATA / "pdf/testPDF.pdf", DATA / "csv/testCSV.csv"]
+DROPPED = [DATA / "pdf/testPDF.pdf", DATA / "email/testEmailWithPNGAtt.eml"]
 # Ingestion of both files takes well under a second here; the bound allows a loaded CI machine.
 INGEST_TIMEOUT_MS = 90_000
 
@@ -141,7 +141,12 @@ def test_drop_two_files_and_see_them_ingested(
         )
     page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
 
-    page.get_by_role("link", name="testPDF.pdf").click()
+    # The message's attachment is read out of it; the row says so and links to the new list.
+    page.get_by_role("link", name="1 file was read out of it: show the list again").click()
+    expect(rows).to_have_count(3)
+    expect(page.locator("tr.child-document")).to_have_count(1)
+
+    page.locator("tr[data-document-id]", has_text="testPDF.pdf").get_by_role("link").first.click()
     expect(page.locator("h1")).to_have_text("Apache Tika - Apache Tika")
     page.get_by_label("Find in this document").fill("toolkit")
     page.get_by_role("button", name="Highlight").click()

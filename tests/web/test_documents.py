@@ -172,8 +172,25 @@ def test_status_route_reports_ingestion(
             "failure_reason": None,
             "page_count": 1,
             "media_type": "text/csv",
+            "children": 0,
         }
     ]
+
+
+@pytest.mark.usefixtures("people")
+def test_status_route_counts_files_read_out(
+    browser_for: BrowserFactory, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    alice = browser_for("alice")
+    uploaded = _upload(alice, "email/testEmailWithPNGAtt.eml", accept="application/json")
+    [message] = uploaded.json()["documents"]  # type: ignore[attr-defined]
+    _drain(factory, settings)
+
+    statuses = alice.get(
+        f"{TAB}/status", params={"ids": [message["id"]]}, headers={"accept": "application/json"}
+    )
+
+    assert [item["children"] for item in statuses.json()] == [1]
 
 
 @pytest.mark.usefixtures("people")

@@ -131,6 +131,22 @@ def document_statuses(
     return list(session.execute(query).scalars())
 
 
+def child_counts(session: Session, documents: Sequence[Document]) -> dict[str, int]:
+    """Return how many direct children each of ``documents`` has, for ids with at least one.
+
+    The caller has already read ``documents`` through an access check; children belong to the
+    same case as their parent.
+    """
+    if not documents:
+        return {}
+    rows = session.execute(
+        select(Document.parent_id, func.count())
+        .where(Document.parent_id.in_([document.id for document in documents]))
+        .group_by(Document.parent_id)
+    ).all()
+    return {parent_id: int(count) for parent_id, count in rows if parent_id is not None}
+
+
 def get_document(session: Session, ctx: RequestContext, document_id: str) -> DocumentView:
     """Return a document with its page list, children, parent and mention counts. Audited."""
     access = open_document(session, ctx, document_id, DocumentAction.READ)

@@ -99,6 +99,7 @@ def statuses(
 ) -> JSONResponse:
     """Return the status of listed documents for the list's automatic refresh."""
     rows = queries.document_statuses(session, ctx, number, ids or [])
+    children = queries.child_counts(session, rows)
     return JSONResponse(
         [
             {
@@ -107,6 +108,7 @@ def statuses(
                 "failure_reason": row.failure_reason,
                 "page_count": row.page_count,
                 "media_type": row.media_type,
+                "children": children.get(row.id, 0),
             }
             for row in rows
         ]

@@ -4,7 +4,9 @@
  * - files can be dropped on the file field, and each file is sent in its own request with a
  *   progress bar and its own result;
  * - the list requests the status of documents still queued or processing every few seconds
- *   and updates their rows until each is ingested or failed.
+ *   and updates their rows until each is ingested or failed. When files were read out of a
+ *   document (archive members, attachments), its row links to the list again, which shows
+ *   them; the list is not reloaded on its own, so that uploads under way are not cut off.
  * In the viewer, a long "add to entity" list gets a filter box that hides the entities whose
  * caption or schema does not contain the typed text.
  */
@@ -34,6 +36,21 @@
     if (reason) {
       reason.hidden = !item.failure_reason;
     }
+    showChildrenNotice(row, item.children || 0);
+  }
+
+  function showChildrenNotice(row, count) {
+    var cell = row.querySelector(".document-file");
+    if (!count || !cell || cell.querySelector(".children-notice")) {
+      return;
+    }
+    var notice = document.createElement("div");
+    notice.className = "small children-notice";
+    var link = document.createElement("a");
+    link.href = window.location.pathname + window.location.search;
+    link.textContent = count + (count === 1 ? " file was" : " files were") + " read out of it: show the list again";
+    notice.appendChild(link);
+    cell.appendChild(notice);
   }
 
   function pollStatuses(table) {
