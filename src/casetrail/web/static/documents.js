@@ -6,7 +6,7 @@
  * - the list requests the status of documents still queued or processing every few seconds
  *   and updates their rows until each is ingested or failed. When files were read out of a
  *   document (archive members, attachments), its row links to the list again, which shows
- *   them; the list is not reloaded on its own, so that uploads under way are not cut off.
+ *   them. The list does not reload on its own, because that would cut off uploads under way.
  * In the viewer, a long "add to entity" list gets a filter box that hides the entities whose
  * caption or schema does not contain the typed text.
  */
