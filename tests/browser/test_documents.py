@@ -141,7 +141,7 @@ def test_drop_two_files_and_see_them_ingested(
         )
     page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
 
-    # The message's attachment is read out of it; the row says so and links to the new list.
+    # The message's attachment is read out of it; the row shows this and links to the new list.
     page.get_by_role("link", name="1 file was read out of it: show the list again").click()
     expect(rows).to_have_count(3)
     expect(page.locator("tr.child-document")).to_have_count(1)

@@ -1,4 +1,4 @@
-"""Case tokens narrow the engine's match; the policy join alone decides what a user sees."""
+"""Case tokens narrow the engine's match; the policy join alone decides what a user can read."""
 
 from __future__ import annotations
 

@@ -478,7 +478,7 @@ def test_metadata_value_units(key: str, value: object, expected: str) -> None:
 
 
 def _family(factory: sessionmaker[Session], settings: Settings) -> dict[str, Document]:
-    """Store an older upload, then a zip holding a mail that holds a copy of the upload's PDF."""
+    """Store an older upload, then a zip containing a mail that contains a copy of the upload's PDF."""
     report = b"%PDF-1.4 quarterly report"
     alone = _stored(factory, settings, "report.pdf", report, created_at=datetime(2026, 1, 1, tzinfo=UTC))
     bundle = _stored(factory, settings, "bundle.zip", b"PK zip", created_at=datetime(2026, 2, 1, tzinfo=UTC))

@@ -9,8 +9,8 @@ remains the only permission decision: the tokens only make the engine's work sma
 wrong or missing token can hide a result but never reveal one.
 
 A token is ``xcase`` and 24 letters a to p spelling the first 96 bits of SHA-256 of the case
-id. Letters only, so that FTS5 unicode61 and PostgreSQL's default parser both read it as one
-word; hashed, so that it does not depend on the form of case ids. A collision of two cases
+id. It has letters only, so FTS5 unicode61 and PostgreSQL's default parser both read it as
+one word. It is hashed, so it does not depend on the form of case ids. A collision of two cases
 would only widen the engine's candidate set; the join still removes the other case.
 """
 

@@ -30,7 +30,7 @@ def test_mailbox_unpacks_into_messages_and_attachments(world: World) -> None:
     assert reload(world, mailbox.id).status == "ingested"
     assert len(messages) == 71
     # The one failure is an OLE placeholder of an embedded picture (streams \x01Ole,
-    # \x02OlePres000, \x03MailStream), which holds no text; it stays stored with its reason.
+    # \x02OlePres000, \x03MailStream), which contains no text, so it stays stored with its reason.
     failed = {doc.file_name: doc.failure_reason or "" for doc in family if doc.status != "ingested"}
     assert list(failed) == ["#1.dat"]
     assert failed["#1.dat"].startswith("no extractor for application/x-ole-storage")
